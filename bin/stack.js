@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+// The installed `stack` command. Everything lives in the compiled entry point; keep this file
+// tiny so start-up costs only what the chosen command needs.
+import('../dist/src/main.js').then((m) => m.main(process.argv));

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Build: generate the precompiled schema validator (when the generator exists), then compile
+// TypeScript into dist/.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+if (existsSync('scripts/gen-validator.mjs')) run(process.execPath, ['scripts/gen-validator.mjs']);
+run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.']);

@@ -1,0 +1,7 @@
+// Every command, in the order `stack --help` lists them. Each module registers itself and
+// lazily imports what its action needs.
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => Command;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,82 @@
+// The command line: global options and one file per command under ./commands. Commands only
+// parse flags and render; the work is in src/stack.ts, loaded lazily by each action so that
+// start-up costs only what the chosen command needs.
+
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { disableColor } from './style.js';
+import { commands } from './commands/index.js';
+
+export interface GlobalOptions {
+  /** -f, repeatable; `-` is stdin. */
+  readonly file?: string[];
+  readonly projectName?: string;
+  readonly projectDirectory?: string;
+  readonly profile?: string[];
+  readonly envFile?: string[];
+  readonly host?: string;
+  readonly context?: string;
+  readonly debug?: boolean;
+  readonly color: boolean;
+  readonly progress?: 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
+  readonly parallel?: number;
+}
+
+export function stackVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got "${value}"`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('stack');
+  program
+    .description('Bring up, keep in step and tear down a multi-service stack on a Docker engine.\nReads stack.yaml, compose.yaml or docker-compose.yml unchanged.')
+    .version(stackVersion(), '--version', 'print the version')
+    .enablePositionalOptions()
+    .option('-f, --file <path>', 'stack file to read (repeatable; "-" for stdin)', collect)
+    .option('-p, --project-name <name>', 'project name (default: from the file or the directory)')
+    .option('--project-directory <dir>', 'directory relative paths resolve against (default: the first file\'s directory)')
+    .option('--profile <name>', 'enable a profile (repeatable)', collect)
+    .option('--env-file <path>', 'read variables from this file instead of .env (repeatable)', collect)
+    .option('-H, --host <url>', 'engine to talk to (like DOCKER_HOST)')
+    .option('-c, --context <name>', 'Docker context to use (like DOCKER_CONTEXT)')
+    .option('--no-color', 'plain output without colours (also NO_COLOR=1)')
+    .addOption(new Option('--progress <mode>', 'how progress is shown').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'))
+    .option('--parallel <n>', 'at most this many engine operations at once (default: follows the engine\'s CPUs)', positiveInt)
+    .option('--debug', 'show stack traces and engine calls')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  stack up -d                  bring the stack in this directory up, detached
+  stack plan                   show what \`up\` would change, and why
+  stack config                 print the stack file as stack reads it
+  stack down -v                remove the stack and its named volumes
+  stack -f a.yaml -f b.yaml up combine files, later ones override earlier ones`,
+    );
+  program.hook('preAction', (_this, action) => {
+    const opts = action.optsWithGlobals() as GlobalOptions;
+    if (!opts.color) disableColor();
+  });
+  for (const register of commands) {
+    const cmd = register(program);
+    cmd.exitOverride();
+  }
+  return program;
+}
+
+/** The global options of a command, merged with its own. */
+export function optionsOf<T>(cmd: Command): GlobalOptions & T {
+  return cmd.optsWithGlobals() as GlobalOptions & T;
+}

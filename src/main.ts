@@ -1,0 +1,35 @@
+// The bin entry. It builds the command line, runs it, and maps every outcome to an exit
+// code: the only place that sets process.exitCode.
+
+import { ExitCode, InternalError, isStackError, type StackError } from './errors.js';
+import { buildProgram } from './cli/program.js';
+import { renderError } from './cli/render-error.js';
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const debug = argv.includes('--debug') || process.env.STACK_DEBUG === '1';
+  let program;
+  try {
+    program = buildProgram();
+    await program.parseAsync(argv as string[]);
+    if (process.exitCode === undefined) process.exitCode = ExitCode.ok;
+  } catch (e) {
+    process.exitCode = exitCodeFor(e, debug);
+  }
+}
+
+function exitCodeFor(e: unknown, debug: boolean): number {
+  const commanderCode = (e as { code?: unknown } | null)?.code;
+  if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
+    // commander already printed its message (or the help / version).
+    if (commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help') {
+      return ExitCode.ok;
+    }
+    if (commanderCode === 'commander.executeSubCommandAsync') return ExitCode.failed;
+    return ExitCode.usage;
+  }
+  const err: StackError = isStackError(e)
+    ? e
+    : new InternalError(`unexpected error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  renderError(err, { debug, stream: process.stderr });
+  return err.exitCode;
+}

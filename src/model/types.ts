@@ -1,0 +1,343 @@
+// The normalised, typed stack model: what the user asked for, in long syntax only, with
+// defaults applied and paths absolute. Everything is readonly; the loader freezes it.
+//
+// User-keyed maps are `Dict`s: null-prototype objects (see `dict()`), so a service or
+// variable called `__proto__` is plain data. They serialise with JSON.stringify as-is.
+
+import type { SourceLocation } from '../errors.js';
+
+export type Dict<T> = Readonly<Record<string, T>>;
+
+/** Finds where a node of the merged document came from: `["services","web","ports",0]`. */
+export type Locator = (path: readonly (string | number)[]) => SourceLocation | undefined;
+
+/** A fresh null-prototype object for user-keyed data. */
+export function dict<T>(entries?: Iterable<readonly [string, T]>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  if (entries) for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+/** Durations are kept in nanoseconds, the unit of the Docker Engine API. */
+export type Nanoseconds = number;
+/** Sizes are kept in bytes. */
+export type Bytes = number;
+
+export interface StackModel {
+  readonly projectName: string;
+  /** Absolute path; relative paths in the file resolve against it. */
+  readonly projectDirectory: string;
+  /** Absolute paths of the files that were merged, in order (`-` for stdin). */
+  readonly configFiles: readonly string[];
+  /** Enabled services only (profiles applied), by name. */
+  readonly services: Dict<ServiceSpec>;
+  /** Services declared but disabled by profiles: never orphans, never started. */
+  readonly disabledServices: readonly string[];
+  readonly networks: Dict<NetworkSpec>;
+  readonly volumes: Dict<VolumeSpec>;
+  readonly secrets: Dict<SecretSpec>;
+  readonly configs: Dict<ConfigSpec>;
+  /** Every profile named by any service. */
+  readonly profiles: readonly string[];
+  /** Profiles that were enabled for this load. */
+  readonly activeProfiles: readonly string[];
+  /**
+   * Values that must never be printed in plans, logs or errors: values of interpolated
+   * variables, of env files, of secrets and configs given inline. Use `redact()`.
+   */
+  readonly sensitiveValues: readonly string[];
+  /** Non-fatal findings (unset variables, deprecated keys...), each said once. */
+  readonly warnings: readonly ModelWarning[];
+  /** Top-level extension fields (`x-*`), kept for `config` output. */
+  readonly extensions: Dict<unknown>;
+}
+
+export interface ModelWarning {
+  readonly message: string;
+  readonly path?: string;
+  readonly location?: SourceLocation;
+}
+
+export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+export interface DependsOnSpec {
+  readonly condition: DependencyCondition;
+  /** Restart this service when the dependency is recreated/restarted by stack. */
+  readonly restart: boolean;
+  /** When false, a missing or disabled dependency is tolerated with a warning. */
+  readonly required: boolean;
+  /** True for dependencies implied by links, volumes_from or network_mode: service:x. */
+  readonly implicit: boolean;
+}
+
+export interface PortSpec {
+  /** Container port. */
+  readonly target: number;
+  /** Host port or range (`"8080"`, `"8000-8010"`); undefined lets the engine choose. */
+  readonly published?: string;
+  /** Host IP to bind; undefined means all interfaces (the engine default). */
+  readonly hostIp?: string;
+  readonly protocol: 'tcp' | 'udp' | 'sctp';
+  readonly mode: 'ingress' | 'host';
+  readonly name?: string;
+  readonly appProtocol?: string;
+}
+
+export type MountType = 'volume' | 'bind' | 'tmpfs' | 'npipe' | 'cluster' | 'image';
+
+export interface MountSpec {
+  readonly type: MountType;
+  /**
+   * volume: the key in top-level `volumes` (named) or undefined (anonymous);
+   * bind: an absolute host path; tmpfs: undefined.
+   */
+  readonly source?: string;
+  /** Absolute path in the container. */
+  readonly target: string;
+  readonly readOnly: boolean;
+  readonly consistency?: string;
+  readonly bind?: {
+    readonly propagation?: string;
+    /** Compose creates a missing host path for short syntax, not for long syntax unless asked. */
+    readonly createHostPath: boolean;
+    readonly selinux?: 'z' | 'Z';
+  };
+  readonly volume?: { readonly nocopy: boolean; readonly subpath?: string };
+  readonly tmpfs?: { readonly size?: Bytes; readonly mode?: number };
+}
+
+export interface ServiceNetworkSpec {
+  readonly aliases: readonly string[];
+  readonly ipv4Address?: string;
+  readonly ipv6Address?: string;
+  readonly linkLocalIps: readonly string[];
+  readonly macAddress?: string;
+  readonly driverOpts: Dict<string>;
+  readonly priority: number;
+  readonly gwPriority?: number;
+}
+
+export interface HealthcheckSpec {
+  /** Engine form: `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]`. */
+  readonly test: readonly string[];
+  readonly interval?: Nanoseconds;
+  readonly timeout?: Nanoseconds;
+  readonly startPeriod?: Nanoseconds;
+  readonly startInterval?: Nanoseconds;
+  readonly retries?: number;
+}
+
+export interface BuildSpec {
+  /** Absolute path, or a URL (git, http) kept as written. */
+  readonly context: string;
+  /** Relative to the context, as the engine expects. */
+  readonly dockerfile?: string;
+  readonly dockerfileInline?: string;
+  readonly args: Dict<string>;
+  readonly target?: string;
+  readonly labels: Dict<string>;
+  readonly cacheFrom: readonly string[];
+  readonly network?: string;
+  readonly shmSize?: Bytes;
+  readonly extraHosts: readonly string[];
+  readonly noCache: boolean;
+  readonly pull: boolean;
+  readonly platforms: readonly string[];
+  readonly tags: readonly string[];
+}
+
+export interface EnvFileSpec {
+  /** Absolute path. */
+  readonly path: string;
+  readonly required: boolean;
+  readonly format?: string;
+}
+
+export interface FileReferenceSpec {
+  /** Key in top-level `secrets` / `configs`. */
+  readonly source: string;
+  /** Path in the container (absolute after normalisation). */
+  readonly target: string;
+  readonly uid?: string;
+  readonly gid?: string;
+  readonly mode?: number;
+}
+
+export interface LoggingSpec {
+  readonly driver?: string;
+  readonly options: Dict<string>;
+}
+
+export interface UlimitSpec {
+  readonly soft: number;
+  readonly hard: number;
+}
+
+export interface DeviceSpec {
+  readonly source: string;
+  readonly target: string;
+  readonly permissions: string;
+}
+
+export interface ResourcesSpec {
+  readonly cpus?: number;
+  readonly memory?: Bytes;
+  readonly pids?: number;
+  readonly memoryReservation?: Bytes;
+  readonly cpuReservation?: number;
+}
+
+export interface WatchRuleSpec {
+  readonly action: 'sync' | 'rebuild' | 'sync+restart' | 'restart' | 'sync+exec';
+  /** Absolute host path. */
+  readonly path: string;
+  readonly target?: string;
+  readonly ignore: readonly string[];
+  readonly include: readonly string[];
+  readonly initialSync: boolean;
+  readonly exec?: { readonly command: readonly string[] };
+}
+
+export type PullPolicy = 'always' | 'never' | 'missing' | 'build' | 'if_not_present' | 'daily' | 'weekly' | string;
+
+export interface ServiceSpec {
+  readonly name: string;
+  readonly image?: string;
+  readonly build?: BuildSpec;
+  readonly pullPolicy?: PullPolicy;
+  readonly platform?: string;
+
+  /** undefined = image default; [] = explicitly empty. */
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly workingDir?: string;
+  readonly user?: string;
+  readonly groupAdd: readonly string[];
+
+  /** Final environment: env_file entries, then `environment` on top. */
+  readonly environment: Dict<string>;
+  readonly envFiles: readonly EnvFileSpec[];
+  readonly labels: Dict<string>;
+  readonly annotations: Dict<string>;
+
+  readonly containerName?: string;
+  readonly hostname?: string;
+  readonly domainname?: string;
+
+  /** Number of replicas wanted (`scale`, `deploy.replicas`, default 1). */
+  readonly scale: number;
+  readonly profiles: readonly string[];
+  readonly dependsOn: Dict<DependsOnSpec>;
+
+  readonly ports: readonly PortSpec[];
+  readonly expose: readonly string[];
+  readonly mounts: readonly MountSpec[];
+  /** Service-level `tmpfs:` entries (`/run:size=10m`). */
+  readonly tmpfs: readonly string[];
+  readonly volumesFrom: readonly string[];
+  /** Attachments by network key. Empty when networkMode is set. */
+  readonly networks: Dict<ServiceNetworkSpec>;
+  readonly networkMode?: string;
+  readonly links: readonly string[];
+  readonly externalLinks: readonly string[];
+  readonly macAddress?: string;
+  readonly dns: readonly string[];
+  readonly dnsSearch: readonly string[];
+  readonly dnsOpt: readonly string[];
+  readonly extraHosts: readonly string[];
+
+  readonly healthcheck?: HealthcheckSpec;
+  /** True when `healthcheck.disable: true` (engine form NONE). */
+  readonly healthcheckDisabled: boolean;
+  readonly restart?: string;
+  readonly init?: boolean;
+  readonly stopSignal?: string;
+  readonly stopGracePeriod?: Nanoseconds;
+  readonly tty: boolean;
+  readonly stdinOpen: boolean;
+  readonly privileged: boolean;
+  readonly readOnly: boolean;
+
+  readonly capAdd: readonly string[];
+  readonly capDrop: readonly string[];
+  readonly securityOpt: readonly string[];
+  readonly sysctls: Dict<string>;
+  readonly ulimits: Dict<UlimitSpec>;
+  readonly devices: readonly DeviceSpec[];
+  readonly shmSize?: Bytes;
+  readonly pid?: string;
+  readonly ipc?: string;
+  readonly uts?: string;
+  readonly userns?: string;
+  readonly cgroup?: string;
+  readonly cgroupParent?: string;
+  readonly runtime?: string;
+  readonly isolation?: string;
+  readonly oomScoreAdj?: number;
+  readonly oomKillDisable?: boolean;
+  readonly pidsLimit?: number;
+  readonly storageOpt: Dict<string>;
+  readonly resources: ResourcesSpec;
+  readonly logging?: LoggingSpec;
+
+  readonly secrets: readonly FileReferenceSpec[];
+  readonly configs: readonly FileReferenceSpec[];
+
+  /** `develop.watch` rules. */
+  readonly watch: readonly WatchRuleSpec[];
+  /** `attach: false` keeps the service's logs out of attached `up`. */
+  readonly attach: boolean;
+  /** Extension fields (`x-*`) on the service. */
+  readonly extensions: Dict<unknown>;
+}
+
+export interface IpamSpec {
+  readonly driver?: string;
+  readonly config: readonly {
+    readonly subnet?: string;
+    readonly ipRange?: string;
+    readonly gateway?: string;
+    readonly auxAddresses: Dict<string>;
+  }[];
+  readonly options: Dict<string>;
+}
+
+export interface NetworkSpec {
+  /** Key in the file (`default` for the implicit one). */
+  readonly key: string;
+  /** Engine name: `name:` or `<project>_<key>`, or the external name. */
+  readonly name: string;
+  readonly external: boolean;
+  readonly driver?: string;
+  readonly driverOpts: Dict<string>;
+  readonly ipam?: IpamSpec;
+  readonly internal: boolean;
+  readonly attachable: boolean;
+  readonly enableIpv6?: boolean;
+  readonly enableIpv4?: boolean;
+  readonly labels: Dict<string>;
+}
+
+export interface VolumeSpec {
+  readonly key: string;
+  /** Engine name: `name:` or `<project>_<key>`, or the external name. */
+  readonly name: string;
+  readonly external: boolean;
+  readonly driver?: string;
+  readonly driverOpts: Dict<string>;
+  readonly labels: Dict<string>;
+}
+
+export interface SecretSpec {
+  readonly key: string;
+  readonly name: string;
+  readonly external: boolean;
+  /** Absolute path of the file, for `file:`. */
+  readonly file?: string;
+  /** Name of the environment variable, for `environment:`. */
+  readonly environment?: string;
+  /** Inline `content:` (configs only). */
+  readonly content?: string;
+  readonly labels: Dict<string>;
+}
+export type ConfigSpec = SecretSpec;
