@@ -25,6 +25,12 @@ function walk(dir) {
 }
 
 let failed = false;
+// Integration suites need the local test image (built from busybox-static, no registry).
+if (suites.some((s) => s !== 'unit')) {
+  const img = spawnSync('bash', [new URL('./test-image', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (img.status !== 0) { console.error('could not build the test image'); process.exit(1); }
+  process.env.STACK_TEST_IMAGE = img.stdout.toString().trim();
+}
 for (const suite of suites) {
   const files = walk(join(root, suite)).filter((f) => !only || f.includes(only));
   if (files.length === 0) { console.log(`# suite ${suite}: no test files`); continue; }

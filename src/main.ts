@@ -5,15 +5,25 @@ import { ExitCode, InternalError, isStackError, type StackError } from './errors
 import { buildProgram } from './cli/program.js';
 import { renderError } from './cli/render-error.js';
 
-export async function main(argv: readonly string[]): Promise<void> {
+/** Runs the command line; sets process.exitCode and also returns it (for in-process tests). */
+export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.STACK_DEBUG === '1';
-  let program;
   try {
-    program = buildProgram();
+    const program = buildProgram();
     await program.parseAsync(argv as string[]);
-    if (process.exitCode === undefined) process.exitCode = ExitCode.ok;
+    // A command that wants a non-zero code without an error (plan --detailed-exitcode)
+    // throws an ExitRequest instead of touching process.exitCode itself.
+    process.exitCode = ExitCode.ok;
   } catch (e) {
-    process.exitCode = exitCodeFor(e, debug);
+    process.exitCode = e instanceof ExitRequest ? e.code : exitCodeFor(e, debug);
+  }
+  return process.exitCode as number;
+}
+
+/** Thrown by a command to end with a given exit code and no error message. */
+export class ExitRequest extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
   }
 }
 
