@@ -141,3 +141,10 @@ export class InternalError extends StackError {
 export function isStackError(e: unknown): e is StackError {
   return e instanceof StackError;
 }
+
+/** Thrown by a command to end with a given exit code and no error message (plan --detailed-exitcode). */
+export class ExitRequest extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

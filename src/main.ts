@@ -1,7 +1,7 @@
 // The bin entry. It builds the command line, runs it, and maps every outcome to an exit
 // code: the only place that sets process.exitCode.
 
-import { ExitCode, InternalError, isStackError, type StackError } from './errors.js';
+import { ExitCode, ExitRequest, InternalError, isStackError, type StackError } from './errors.js';
 import { buildProgram } from './cli/program.js';
 import { renderError } from './cli/render-error.js';
 
@@ -20,12 +20,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   return process.exitCode as number;
 }
 
-/** Thrown by a command to end with a given exit code and no error message. */
-export class ExitRequest extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
 
 function exitCodeFor(e: unknown, debug: boolean): number {
   const commanderCode = (e as { code?: unknown } | null)?.code;
