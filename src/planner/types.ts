@@ -78,7 +78,8 @@ export type OperationKind =
   | 'container.stop'
   | 'container.restart'
   | 'container.remove'
-  | 'container.wait';
+  | 'container.wait'
+  | 'image.pull';
 
 /** How the executor refers to a container that does not exist yet: by the name it will have. */
 export interface ContainerRef {
@@ -171,7 +172,21 @@ export interface ContainerWaitOp extends OperationBase {
   readonly timeoutMs: number;
 }
 
+/**
+ * Pull an image the model needs that is not present locally (`observed.images` has no id
+ * for the reference). Planned only when the service has no `build` and its pull policy
+ * allows it (not `never` / `build`). Container creates using the image come after it.
+ */
+export interface ImagePullOp extends OperationBase {
+  readonly kind: 'image.pull';
+  /** The reference as written in the stack file, e.g. `redis:7`. */
+  readonly image: string;
+  /** `platform:` of the first service that needs it, when given. */
+  readonly platform?: string;
+}
+
 export type Operation =
+  | ImagePullOp
   | NetworkCreateOp
   | NetworkRemoveOp
   | NetworkConnectOp
@@ -218,4 +233,10 @@ export interface ReconcileOptions {
   readonly stopTimeoutSeconds?: number;
   /** Version string written into labels. */
   readonly stackVersion?: string;
+  /**
+   * `--wait`: end the plan with a `container.wait` for every container that should be
+   * running (healthy when the service has a healthcheck), unless it is untouched and
+   * already in that state.
+   */
+  readonly wait?: boolean;
 }
