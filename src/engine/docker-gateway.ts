@@ -1,0 +1,776 @@
+// `EngineGateway` over the Docker Engine HTTP API (see http-transport.ts for why not dockerode).
+// The one place where HTTP status codes become typed errors, and where deadlines are set:
+//   - ordinary calls get a per-call deadline (AbortSignal, 30 s by default);
+//   - streams (events, logs, wait, attach, exec) get none: an idle timer would kill a quiet
+//     `logs -f` or a long `wait` (the docker-modem trap in TRAPS.md);
+//   - the API version is negotiated once from GET /version: min(server's, ours), never below
+//     the server's minimum, and every later path is versioned with it.
+
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import {
+  ConflictError,
+  EngineApiError,
+  EngineUnreachableError,
+  NotFoundError,
+  type ResourceKind,
+} from '../errors.js';
+import type { Endpoint } from './endpoint.js';
+import type {
+  ContainerCreateBody,
+  ContainerDetails,
+  ContainerState,
+  EndpointConfig,
+  EngineEvent,
+  EngineGateway,
+  EngineInfo,
+  EventOptions,
+  ExecOptions,
+  HealthState,
+  ListFilter,
+  LogOptions,
+  NetworkCreateBody,
+  ObservedContainer,
+  ObservedEndpoint,
+  ObservedImage,
+  ObservedMount,
+  ObservedNetwork,
+  ObservedPort,
+  ObservedVolume,
+  ProcessStream,
+  VolumeCreateBody,
+} from './gateway.js';
+import { HttpTransport, TransportError, type Query, type TransportOptions, type TransportRequest } from './http-transport.js';
+
+/** The newest API version this code knows. Newer engines are spoken to at this version. */
+export const MAX_API_VERSION = '1.47';
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+
+export interface DockerGatewayOptions {
+  /** Receives one line per engine call (`--debug`). Never receives bodies: they may hold secrets. */
+  readonly debug?: (line: string) => void;
+  readonly callTimeoutMs?: number;
+  readonly transport?: TransportOptions;
+}
+
+/** Who the error is about, for messages: `create container demo-web-1 failed: ...`. */
+interface Subject {
+  readonly operation: string;
+  readonly resource?: { kind: ResourceKind; name: string };
+}
+
+type Method = TransportRequest['method'];
+
+interface CallSpec {
+  readonly method: Method;
+  /** Unversioned path: `/containers/json`. */
+  readonly path: string;
+  readonly query?: Query;
+  readonly body?: unknown;
+  /** Milliseconds; `null` = no deadline (waits). Default: the gateway's call timeout. */
+  readonly timeoutMs?: number | null;
+  /** Statuses that are not errors beyond 2xx (304 on start/stop: already in that state). */
+  readonly alsoOk?: readonly number[];
+}
+
+export function compareApiVersions(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor !== bMajor ? aMajor - bMajor : aMinor - bMinor;
+}
+
+/** min(server, ours); refuses when that is below the server's minimum. */
+export function negotiateApiVersion(server: { ApiVersion?: string; MinAPIVersion?: string }, endpoint: string): string {
+  const serverMax = server.ApiVersion ?? MAX_API_VERSION;
+  const chosen = compareApiVersions(serverMax, MAX_API_VERSION) < 0 ? serverMax : MAX_API_VERSION;
+  if (server.MinAPIVersion && compareApiVersions(chosen, server.MinAPIVersion) < 0) {
+    throw new EngineApiError(
+      'negotiate API version with',
+      `the engine at ${endpoint} requires API ${server.MinAPIVersion} or newer; stack speaks at most ${MAX_API_VERSION}`,
+      { kind: 'engine', name: endpoint },
+    );
+  }
+  return chosen;
+}
+
+export class DockerGateway implements EngineGateway {
+  private readonly transport: HttpTransport;
+  private readonly callTimeoutMs: number;
+  private version?: { api: string; engine: string; os: string; arch: string };
+
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly options: DockerGatewayOptions = {},
+  ) {
+    this.transport = new HttpTransport(endpoint, options.transport);
+    this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  }
+
+  /** The negotiated API version (after `negotiate`). */
+  get apiVersion(): string | undefined {
+    return this.version?.api;
+  }
+
+  /**
+   * GET /version (unversioned: the one path every engine answers without a version) and pick
+   * the API version for every later call. Also the reachability check of `openGateway`.
+   */
+  async negotiate(signal?: AbortSignal): Promise<string> {
+    const v = await this.call<{ ApiVersion?: string; MinAPIVersion?: string; Version?: string; Os?: string; Arch?: string }>(
+      { operation: 'get version of', resource: { kind: 'engine', name: this.endpoint.url } },
+      { method: 'GET', path: '/version' },
+      signal,
+      false,
+    );
+    const api = negotiateApiVersion(v, this.endpoint.url);
+    this.version = { api, engine: v.Version ?? 'unknown', os: v.Os ?? 'unknown', arch: v.Arch ?? 'unknown' };
+    return api;
+  }
+
+  async info(signal?: AbortSignal): Promise<EngineInfo> {
+    if (!this.version) await this.negotiate(signal);
+    const i = await this.call<{ NCPU?: number; OSType?: string; Architecture?: string; ServerVersion?: string }>(
+      { operation: 'get info of', resource: { kind: 'engine', name: this.endpoint.url } },
+      { method: 'GET', path: '/info' },
+      signal,
+    );
+    return {
+      version: i.ServerVersion ?? this.version!.engine,
+      apiVersion: this.version!.api,
+      os: i.OSType ?? this.version!.os,
+      arch: i.Architecture ?? this.version!.arch,
+      ncpu: i.NCPU ?? 1,
+      endpoint: this.endpoint.url,
+    };
+  }
+
+  // ---- containers -------------------------------------------------------------------------
+
+  async listContainers(filter: ListFilter, options: { all?: boolean; signal?: AbortSignal } = {}): Promise<ObservedContainer[]> {
+    const raw = await this.call<RawContainer[]>(
+      { operation: 'list containers' },
+      { method: 'GET', path: '/containers/json', query: { all: options.all ?? false, filters: engineFilters(filter) } },
+      options.signal,
+    );
+    const wanted = filter.names ? new Set(filter.names) : undefined;
+    return raw.map(toObservedContainer).filter((c) => !wanted || wanted.has(c.name));
+  }
+
+  async inspectContainer(idOrName: string, signal?: AbortSignal): Promise<ContainerDetails> {
+    const raw = await this.call<RawContainerInspect>(
+      { operation: 'inspect', resource: { kind: 'container', name: idOrName } },
+      { method: 'GET', path: `/containers/${enc(idOrName)}/json` },
+      signal,
+    );
+    return toContainerDetails(raw);
+  }
+
+  async createContainer(name: string, body: ContainerCreateBody, signal?: AbortSignal): Promise<string> {
+    const r = await this.call<{ Id: string }>(
+      { operation: 'create', resource: { kind: 'container', name } },
+      { method: 'POST', path: '/containers/create', query: { name }, body },
+      signal,
+    );
+    return r.Id;
+  }
+
+  async startContainer(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'start', resource: { kind: 'container', name: id } }, { method: 'POST', path: `/containers/${enc(id)}/start`, alsoOk: [304] }, signal);
+  }
+
+  async stopContainer(id: string, timeoutSeconds?: number, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      { operation: 'stop', resource: { kind: 'container', name: id } },
+      { method: 'POST', path: `/containers/${enc(id)}/stop`, query: { t: timeoutSeconds }, alsoOk: [304], timeoutMs: this.graceDeadline(timeoutSeconds) },
+      signal,
+    );
+  }
+
+  async restartContainer(id: string, timeoutSeconds?: number, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      { operation: 'restart', resource: { kind: 'container', name: id } },
+      { method: 'POST', path: `/containers/${enc(id)}/restart`, query: { t: timeoutSeconds }, timeoutMs: this.graceDeadline(timeoutSeconds) },
+      signal,
+    );
+  }
+
+  async killContainer(id: string, killSignal?: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'kill', resource: { kind: 'container', name: id } }, { method: 'POST', path: `/containers/${enc(id)}/kill`, query: { signal: killSignal } }, signal);
+  }
+
+  async removeContainer(id: string, options: { force?: boolean; removeAnonymousVolumes?: boolean }, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      { operation: 'remove', resource: { kind: 'container', name: id } },
+      { method: 'DELETE', path: `/containers/${enc(id)}`, query: { force: options.force ?? false, v: options.removeAnonymousVolumes ?? false } },
+      signal,
+    );
+  }
+
+  async renameContainer(id: string, newName: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: `rename (to ${newName})`, resource: { kind: 'container', name: id } }, { method: 'POST', path: `/containers/${enc(id)}/rename`, query: { name: newName } }, signal);
+  }
+
+  async pauseContainer(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'pause', resource: { kind: 'container', name: id } }, { method: 'POST', path: `/containers/${enc(id)}/pause` }, signal);
+  }
+
+  async unpauseContainer(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'unpause', resource: { kind: 'container', name: id } }, { method: 'POST', path: `/containers/${enc(id)}/unpause` }, signal);
+  }
+
+  async waitContainer(id: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running', signal?: AbortSignal): Promise<number> {
+    const r = await this.call<{ StatusCode: number; Error?: { Message?: string } | null }>(
+      { operation: 'wait for', resource: { kind: 'container', name: id } },
+      { method: 'POST', path: `/containers/${enc(id)}/wait`, query: { condition }, timeoutMs: null },
+      signal,
+    );
+    return r.StatusCode;
+  }
+
+  async topContainer(id: string, psArgs?: string, signal?: AbortSignal): Promise<{ titles: string[]; processes: string[][] }> {
+    const r = await this.call<{ Titles?: string[]; Processes?: string[][] }>(
+      { operation: 'list processes of', resource: { kind: 'container', name: id } },
+      { method: 'GET', path: `/containers/${enc(id)}/top`, query: { ps_args: psArgs } },
+      signal,
+    );
+    return { titles: r.Titles ?? [], processes: r.Processes ?? [] };
+  }
+
+  /** Always a stream, follow or not (the engine streams both; dockerode buffered the latter). */
+  async logs(id: string, options: LogOptions, signal?: AbortSignal): Promise<Readable> {
+    return this.openStream(
+      { operation: 'read logs of', resource: { kind: 'container', name: id } },
+      {
+        method: 'GET',
+        path: `/containers/${enc(id)}/logs`,
+        query: {
+          follow: options.follow,
+          stdout: options.stdout ?? true,
+          stderr: options.stderr ?? true,
+          since: options.since === undefined ? undefined : unixTime(options.since),
+          until: options.until === undefined ? undefined : unixTime(options.until),
+          tail: options.tail === undefined ? undefined : String(options.tail),
+          timestamps: options.timestamps ?? false,
+        },
+      },
+      signal,
+    );
+  }
+
+  async attachContainer(id: string, options: { stdin: boolean; logs?: boolean }, signal?: AbortSignal): Promise<ProcessStream> {
+    // The caller needs to know whether the stream is multiplexed: that is the container's Tty.
+    const details = await this.inspectContainer(id, signal);
+    const socket = await this.openUpgrade(
+      { operation: 'attach to', resource: { kind: 'container', name: id } },
+      {
+        method: 'POST',
+        path: `/containers/${enc(id)}/attach`,
+        query: { stream: true, stdin: options.stdin, stdout: true, stderr: true, logs: options.logs ?? false },
+      },
+      signal,
+    );
+    return { stream: socket, tty: details.tty };
+  }
+
+  async resizeContainerTty(id: string, rows: number, cols: number): Promise<void> {
+    await this.call({ operation: 'resize the terminal of', resource: { kind: 'container', name: id } }, { method: 'POST', path: `/containers/${enc(id)}/resize`, query: { h: rows, w: cols } }, undefined);
+  }
+
+  async exec(containerId: string, options: ExecOptions, signal?: AbortSignal): Promise<{ execId: string; stream: ProcessStream }> {
+    const subject: Subject = { operation: 'exec in', resource: { kind: 'container', name: containerId } };
+    const created = await this.call<{ Id: string }>(
+      subject,
+      {
+        method: 'POST',
+        path: `/containers/${enc(containerId)}/exec`,
+        body: {
+          AttachStdin: options.attachStdin,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: options.tty,
+          Cmd: options.cmd,
+          ...(options.env ? { Env: options.env } : {}),
+          ...(options.user ? { User: options.user } : {}),
+          ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+          Privileged: options.privileged ?? false,
+        },
+      },
+      signal,
+    );
+    const socket = await this.openUpgrade(
+      { operation: 'start exec', resource: { kind: 'exec', name: created.Id } },
+      { method: 'POST', path: `/exec/${enc(created.Id)}/start`, body: { Detach: false, Tty: options.tty } },
+      signal,
+    );
+    return { execId: created.Id, stream: { stream: socket, tty: options.tty } };
+  }
+
+  async execExitCode(execId: string, signal?: AbortSignal): Promise<number | undefined> {
+    const r = await this.call<{ ExitCode?: number | null; Running?: boolean }>(
+      { operation: 'inspect', resource: { kind: 'exec', name: execId } },
+      { method: 'GET', path: `/exec/${enc(execId)}/json` },
+      signal,
+    );
+    return r.Running || r.ExitCode === null || r.ExitCode === undefined ? undefined : r.ExitCode;
+  }
+
+  // ---- networks ---------------------------------------------------------------------------
+
+  async listNetworks(filter: ListFilter, signal?: AbortSignal): Promise<ObservedNetwork[]> {
+    const raw = await this.call<RawNetwork[]>({ operation: 'list networks' }, { method: 'GET', path: '/networks', query: { filters: engineFilters(filter) } }, signal);
+    const wanted = filter.names ? new Set(filter.names) : undefined;
+    return raw.map(toObservedNetwork).filter((n) => !wanted || wanted.has(n.name));
+  }
+
+  async inspectNetwork(idOrName: string, signal?: AbortSignal): Promise<ObservedNetwork & { containers: readonly string[] }> {
+    const raw = await this.call<RawNetwork>({ operation: 'inspect', resource: { kind: 'network', name: idOrName } }, { method: 'GET', path: `/networks/${enc(idOrName)}` }, signal);
+    return { ...toObservedNetwork(raw), containers: Object.keys(raw.Containers ?? {}) };
+  }
+
+  async createNetwork(body: NetworkCreateBody, signal?: AbortSignal): Promise<string> {
+    const r = await this.call<{ Id: string }>({ operation: 'create', resource: { kind: 'network', name: body.Name } }, { method: 'POST', path: '/networks/create', body }, signal);
+    return r.Id;
+  }
+
+  async removeNetwork(idOrName: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'remove', resource: { kind: 'network', name: idOrName } }, { method: 'DELETE', path: `/networks/${enc(idOrName)}` }, signal);
+  }
+
+  async connectNetwork(network: string, containerId: string, endpoint: EndpointConfig, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      { operation: `connect container ${containerId} to`, resource: { kind: 'network', name: network } },
+      { method: 'POST', path: `/networks/${enc(network)}/connect`, body: { Container: containerId, EndpointConfig: endpoint } },
+      signal,
+    );
+  }
+
+  async disconnectNetwork(network: string, containerId: string, force: boolean, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      { operation: `disconnect container ${containerId} from`, resource: { kind: 'network', name: network } },
+      { method: 'POST', path: `/networks/${enc(network)}/disconnect`, body: { Container: containerId, Force: force } },
+      signal,
+    );
+  }
+
+  // ---- volumes ----------------------------------------------------------------------------
+
+  async listVolumes(filter: ListFilter, signal?: AbortSignal): Promise<ObservedVolume[]> {
+    const raw = await this.call<{ Volumes?: RawVolume[] | null }>({ operation: 'list volumes' }, { method: 'GET', path: '/volumes', query: { filters: engineFilters(filter) } }, signal);
+    const wanted = filter.names ? new Set(filter.names) : undefined;
+    return (raw.Volumes ?? []).map(toObservedVolume).filter((v) => !wanted || wanted.has(v.name));
+  }
+
+  async inspectVolume(name: string, signal?: AbortSignal): Promise<ObservedVolume> {
+    return toObservedVolume(await this.call<RawVolume>({ operation: 'inspect', resource: { kind: 'volume', name } }, { method: 'GET', path: `/volumes/${enc(name)}` }, signal));
+  }
+
+  async createVolume(body: VolumeCreateBody, signal?: AbortSignal): Promise<ObservedVolume> {
+    return toObservedVolume(await this.call<RawVolume>({ operation: 'create', resource: { kind: 'volume', name: body.Name } }, { method: 'POST', path: '/volumes/create', body }, signal));
+  }
+
+  async removeVolume(name: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'remove', resource: { kind: 'volume', name } }, { method: 'DELETE', path: `/volumes/${enc(name)}` }, signal);
+  }
+
+  // ---- images -----------------------------------------------------------------------------
+
+  async inspectImage(ref: string, signal?: AbortSignal): Promise<ObservedImage> {
+    // Image references contain `/` and `:` and the engine routes `/images/{name:.*}/json`: keep them.
+    const raw = await this.call<RawImage>({ operation: 'inspect', resource: { kind: 'image', name: ref } }, { method: 'GET', path: `/images/${encodeURI(ref)}/json` }, signal);
+    return { id: raw.Id, repoTags: raw.RepoTags ?? [], labels: raw.Config?.Labels ?? raw.Labels ?? {} };
+  }
+
+  /** `names` are image references (the engine's `reference` filter, OR-ed). */
+  async listImages(filter: ListFilter, signal?: AbortSignal): Promise<ObservedImage[]> {
+    const filters: Record<string, string[]> = {};
+    if (filter.labels?.length) filters.label = [...filter.labels];
+    if (filter.names?.length) filters.reference = [...filter.names];
+    const raw = await this.call<RawImage[]>({ operation: 'list images' }, { method: 'GET', path: '/images/json', query: { filters } }, signal);
+    return raw.map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [], labels: i.Labels ?? {} }));
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  /**
+   * Newline-delimited JSON, one event per line; a line may arrive split across chunks. The
+   * request is sent when iteration starts: pass `since` to not miss what happens before.
+   */
+  events(options: EventOptions, signal?: AbortSignal): AsyncIterable<EngineEvent> {
+    const filters: Record<string, string[]> = {};
+    if (options.labels?.length) filters.label = [...options.labels];
+    if (options.types?.length) filters.type = [...options.types];
+    const spec: CallSpec = {
+      method: 'GET',
+      path: '/events',
+      query: {
+        since: options.since === undefined ? undefined : unixTime(options.since),
+        until: options.until === undefined ? undefined : unixTime(options.until),
+        filters,
+      },
+    };
+    const open = (): Promise<Readable> => this.openStream({ operation: 'follow events of', resource: { kind: 'engine', name: this.endpoint.url } }, spec, signal);
+    return { [Symbol.asyncIterator]: () => readEvents(open, signal) };
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  private graceDeadline(timeoutSeconds: number | undefined): number | null {
+    // The engine answers a stop after at most the grace period; unknown grace → no deadline.
+    return timeoutSeconds === undefined ? null : timeoutSeconds * 1000 + this.callTimeoutMs;
+  }
+
+  private versioned(path: string): string {
+    return this.version ? `/v${this.version.api}${path}` : path;
+  }
+
+  private async call<T = unknown>(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined, versioned = true): Promise<T> {
+    const { signal: combined, deadline } = this.deadline(spec.timeoutMs, signal);
+    const started = Date.now();
+    const path = versioned ? this.versioned(spec.path) : spec.path;
+    let res;
+    try {
+      res = await this.transport.request({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(combined ? { signal: combined } : {}) });
+    } catch (e) {
+      throw this.failure(subject, e, signal, deadline, spec.timeoutMs);
+    } finally {
+      this.trace(spec.method, path, res?.statusCode, started);
+    }
+    const ok = (res.statusCode >= 200 && res.statusCode < 300) || (spec.alsoOk?.includes(res.statusCode) ?? false);
+    if (!ok) throw classify(subject, res.statusCode, res.body);
+    if (res.body.length === 0) return undefined as T;
+    try {
+      return JSON.parse(res.body.toString('utf8')) as T;
+    } catch {
+      return res.body.toString('utf8') as T;
+    }
+  }
+
+  private async openStream(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined): Promise<Readable> {
+    const path = this.versioned(spec.path);
+    const started = Date.now();
+    let res;
+    try {
+      res = await this.transport.stream({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(signal ? { signal } : {}) });
+    } catch (e) {
+      throw this.failure(subject, e, signal, undefined, null);
+    } finally {
+      this.trace(spec.method, path, res?.statusCode, started);
+    }
+    if (!res.ok) throw classify(subject, res.statusCode, res.body);
+    return res.stream;
+  }
+
+  private async openUpgrade(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined): Promise<NodeJS.ReadWriteStream> {
+    const path = this.versioned(spec.path);
+    const started = Date.now();
+    let res;
+    try {
+      res = await this.transport.upgrade({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(signal ? { signal } : {}) });
+    } catch (e) {
+      throw this.failure(subject, e, signal, undefined, null);
+    } finally {
+      this.trace(spec.method, path, res?.statusCode, started);
+    }
+    if (!res.ok) throw classify(subject, res.statusCode, res.body);
+    return res.socket;
+  }
+
+  private deadline(timeoutMs: number | null | undefined, signal: AbortSignal | undefined): { signal?: AbortSignal; deadline?: AbortSignal } {
+    const ms = timeoutMs === undefined ? this.callTimeoutMs : timeoutMs;
+    if (ms === null) return signal ? { signal } : {};
+    const deadline = AbortSignal.timeout(ms);
+    return { signal: signal ? AbortSignal.any([signal, deadline]) : deadline, deadline };
+  }
+
+  /** A failure without an HTTP answer: the caller's abort, our deadline, or no engine. */
+  private failure(subject: Subject, e: unknown, signal: AbortSignal | undefined, deadline: AbortSignal | undefined, timeoutMs: number | null | undefined): unknown {
+    if (!(e instanceof TransportError)) return e;
+    if (signal?.aborted) return signal.reason ?? e;
+    if (deadline?.aborted) {
+      const seconds = Math.round((timeoutMs ?? this.callTimeoutMs) / 1000);
+      return new EngineApiError(subject.operation, `the engine did not answer within ${seconds} s`, subject.resource, undefined, { cause: e });
+    }
+    return new EngineUnreachableError(this.endpoint.url, describeConnectionError(e, this.endpoint), { cause: e });
+  }
+
+  private trace(method: string, path: string, status: number | undefined, started: number): void {
+    this.options.debug?.(`engine ${method} ${path} → ${status ?? 'no answer'} (${Date.now() - started} ms)`);
+  }
+}
+
+function describeConnectionError(e: TransportError, endpoint: Endpoint): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return `no socket at ${endpoint.socketPath ?? endpoint.url}`;
+    case 'ECONNREFUSED':
+      return 'connection refused (is the engine running?)';
+    case 'EACCES':
+      return `permission denied on ${endpoint.socketPath ?? endpoint.url} (is your user in the docker group?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve host ${endpoint.host ?? endpoint.url}`;
+    default:
+      return e.message;
+  }
+}
+
+/** Status code → typed error. Never the message text: `reason` is often missing (409 on create). */
+export function classify(subject: Subject, statusCode: number, body: Buffer): EngineApiError {
+  const detail = engineMessage(body) ?? `HTTP ${statusCode}`;
+  if (statusCode === 404) return new NotFoundError(subject.operation, detail, subject.resource, statusCode);
+  if (statusCode === 409) return new ConflictError(subject.operation, detail, subject.resource, statusCode);
+  return new EngineApiError(subject.operation, detail, subject.resource, statusCode);
+}
+
+function engineMessage(body: Buffer): string | undefined {
+  const text = body.toString('utf8').trim();
+  if (text === '') return undefined;
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message.trim();
+  } catch {
+    // plain-text error bodies exist (proxies, old engines)
+  }
+  return text.slice(0, 500);
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+/** Unix seconds with fractions, as the engine's `since`/`until` want them (`seconds.nanos`). */
+function unixTime(seconds: number): string {
+  return Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(9);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The engine's `name` filter is a regular expression matched anywhere in the name (`web`
+ * matches `/app-web-1`): anchor and escape it. Callers still get an exact post-filter.
+ */
+function engineFilters(filter: ListFilter): Record<string, string[]> {
+  const filters: Record<string, string[]> = {};
+  if (filter.labels?.length) filters.label = [...filter.labels];
+  if (filter.names?.length) filters.name = filter.names.map((n) => `^/?${escapeRegExp(n)}$`);
+  return filters;
+}
+
+// ---- engine JSON → our types -----------------------------------------------------------------
+
+interface RawContainer {
+  Id: string;
+  Names?: string[];
+  Image?: string;
+  ImageID?: string;
+  Created?: number;
+  Labels?: Record<string, string> | null;
+  State?: string;
+  Status?: string;
+  Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type?: string }[] | null;
+  NetworkSettings?: { Networks?: Record<string, { NetworkID?: string; IPAddress?: string; Aliases?: string[] | null }> | null };
+  Mounts?: { Type?: string; Name?: string; Source?: string; Destination?: string; RW?: boolean }[] | null;
+}
+
+interface RawContainerInspect {
+  Id: string;
+  Name?: string;
+  Image?: string;
+  RestartCount?: number;
+  Config?: { Labels?: Record<string, string> | null; Tty?: boolean; OpenStdin?: boolean };
+  State?: {
+    Status?: string;
+    ExitCode?: number;
+    OOMKilled?: boolean;
+    StartedAt?: string;
+    FinishedAt?: string;
+    Pid?: number;
+    Health?: { Status?: string } | null;
+  };
+}
+
+interface RawNetwork {
+  Id: string;
+  Name: string;
+  Driver?: string;
+  Created?: string;
+  Labels?: Record<string, string> | null;
+  Internal?: boolean;
+  Attachable?: boolean;
+  EnableIPv6?: boolean;
+  Options?: Record<string, string> | null;
+  IPAM?: { Driver?: string; Config?: Record<string, string>[] | null } | null;
+  Containers?: Record<string, unknown> | null;
+}
+
+interface RawVolume {
+  Name: string;
+  Driver?: string;
+  Labels?: Record<string, string> | null;
+  Options?: Record<string, string> | null;
+  Mountpoint?: string;
+  CreatedAt?: string;
+}
+
+interface RawImage {
+  Id: string;
+  RepoTags?: string[] | null;
+  Labels?: Record<string, string> | null;
+  Config?: { Labels?: Record<string, string> | null };
+}
+
+/** Health and exit code from the status text of a list entry: `Up 3 seconds (healthy)`, `Exited (3) 2 seconds ago`. */
+export function parseStatusText(status: string): { health?: HealthState; exitCode?: number } {
+  const out: { health?: HealthState; exitCode?: number } = {};
+  if (/\(health: starting\)/.test(status)) out.health = 'starting';
+  else if (/\(unhealthy\)/.test(status)) out.health = 'unhealthy';
+  else if (/\(healthy\)/.test(status)) out.health = 'healthy';
+  const exit = /^(?:Exited|Restarting) \((-?\d+)\)/.exec(status);
+  if (exit) out.exitCode = Number(exit[1]);
+  return out;
+}
+
+const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+function toState(state: string | undefined): ContainerState {
+  const s = (state ?? '').toLowerCase() as ContainerState;
+  return STATES.includes(s) ? s : 'dead';
+}
+
+function labelsOf(labels: Record<string, string> | null | undefined): Record<string, string> {
+  // Null prototype: label keys are user data (TRAPS: `__proto__`).
+  return Object.assign(Object.create(null) as Record<string, string>, labels ?? {});
+}
+
+function toObservedContainer(c: RawContainer): ObservedContainer {
+  const status = c.Status ?? '';
+  const networks = Object.create(null) as Record<string, ObservedEndpoint>;
+  for (const [name, n] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
+    networks[name] = { networkId: n.NetworkID ?? '', ...(n.IPAddress ? { ipv4Address: n.IPAddress } : {}), aliases: n.Aliases ?? [] };
+  }
+  const mounts: ObservedMount[] = (c.Mounts ?? []).map((m) => ({
+    type: m.Type ?? 'volume',
+    ...(m.Name ? { name: m.Name } : {}),
+    source: m.Source ?? '',
+    destination: m.Destination ?? '',
+    rw: m.RW ?? true,
+  }));
+  const ports: ObservedPort[] = (c.Ports ?? []).map((p) => ({
+    privatePort: p.PrivatePort,
+    ...(p.PublicPort !== undefined ? { publicPort: p.PublicPort } : {}),
+    ...(p.IP ? { ip: p.IP } : {}),
+    type: p.Type ?? 'tcp',
+  }));
+  return {
+    id: c.Id,
+    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+    labels: labelsOf(c.Labels),
+    image: c.Image ?? '',
+    imageId: c.ImageID ?? '',
+    state: toState(c.State),
+    ...parseStatusText(status),
+    status,
+    created: c.Created ?? 0,
+    networks,
+    mounts,
+    ports,
+  };
+}
+
+function toContainerDetails(c: RawContainerInspect): ContainerDetails {
+  const health = c.State?.Health?.Status;
+  return {
+    id: c.Id,
+    name: (c.Name ?? '').replace(/^\//, ''),
+    labels: labelsOf(c.Config?.Labels),
+    state: toState(c.State?.Status),
+    ...(health === 'starting' || health === 'healthy' || health === 'unhealthy' ? { health } : {}),
+    exitCode: c.State?.ExitCode ?? 0,
+    oomKilled: c.State?.OOMKilled ?? false,
+    ...(c.State?.StartedAt && !c.State.StartedAt.startsWith('0001-') ? { startedAt: c.State.StartedAt } : {}),
+    ...(c.State?.FinishedAt && !c.State.FinishedAt.startsWith('0001-') ? { finishedAt: c.State.FinishedAt } : {}),
+    restartCount: c.RestartCount ?? 0,
+    tty: c.Config?.Tty ?? false,
+    openStdin: c.Config?.OpenStdin ?? false,
+    imageId: c.Image ?? '',
+    pid: c.State?.Pid ?? 0,
+  };
+}
+
+function toObservedNetwork(n: RawNetwork): ObservedNetwork {
+  return {
+    id: n.Id,
+    name: n.Name,
+    driver: n.Driver ?? '',
+    labels: labelsOf(n.Labels),
+    internal: n.Internal ?? false,
+    attachable: n.Attachable ?? false,
+    enableIpv6: n.EnableIPv6 ?? false,
+    options: labelsOf(n.Options),
+    ipam: { driver: n.IPAM?.Driver ?? 'default', config: n.IPAM?.Config ?? [] },
+    created: n.Created ?? '',
+  };
+}
+
+function toObservedVolume(v: RawVolume): ObservedVolume {
+  return {
+    name: v.Name,
+    driver: v.Driver ?? 'local',
+    labels: labelsOf(v.Labels),
+    options: labelsOf(v.Options),
+    mountpoint: v.Mountpoint ?? '',
+    ...(v.CreatedAt ? { createdAt: v.CreatedAt } : {}),
+  };
+}
+
+interface RawEvent {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  id?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> | null };
+  time?: number;
+  timeNano?: number;
+}
+
+export function toEngineEvent(e: RawEvent): EngineEvent {
+  return {
+    type: e.Type ?? 'container',
+    action: e.Action ?? e.status ?? '',
+    id: e.Actor?.ID ?? e.id ?? '',
+    attributes: labelsOf(e.Actor?.Attributes),
+    timeNano: e.timeNano ?? (e.time ?? 0) * 1e9,
+  };
+}
+
+/** Splits a byte stream into JSON lines; a line (or a UTF-8 character) may span chunks. */
+export async function* parseJsonLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<unknown> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  for await (const chunk of stream) {
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (line !== '') yield JSON.parse(line);
+    }
+  }
+  pending += decoder.end();
+  if (pending.trim() !== '') yield JSON.parse(pending);
+}
+
+async function* readEvents(open: () => Promise<Readable>, signal: AbortSignal | undefined): AsyncGenerator<EngineEvent> {
+  const stream = await open();
+  try {
+    for await (const raw of parseJsonLines(stream)) yield toEngineEvent(raw as RawEvent);
+  } catch (e) {
+    // Aborting is how a caller stops following: end quietly. So does a connection the engine
+    // dropped (a daemon restart): the interface says the iterable ends, callers reconnect.
+    if (signal?.aborted || !(e instanceof SyntaxError)) return;
+    throw e;
+  } finally {
+    stream.destroy();
+  }
+}
