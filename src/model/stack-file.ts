@@ -1,0 +1,68 @@
+// One stack file from disk to an interpolated tree: read (with a size cap), parse with
+// positions, interpolate with the variables in effect. Include and extends call it for the
+// files they pull in, with their own variables.
+
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+import { StackFileError } from '../errors.js';
+import { defaultParseLimits, parseYaml, type ParseLimits } from './parse.js';
+import { interpolateDocument, type Lookup } from './interpolate.js';
+import type { ModelWarning } from './types.js';
+
+export interface FileContext {
+  /** The variables interpolation sees. */
+  readonly lookup: Lookup;
+  readonly warnings: ModelWarning[];
+  readonly warnedVariables: Set<string>;
+  readonly sensitiveValues: Set<string>;
+  readonly cwd: string;
+  readonly limits: ParseLimits;
+}
+
+/** How a file is named in messages: relative to the working directory when inside it. */
+export function displayName(file: string, cwd: string): string {
+  if (file === '-') return '<stdin>';
+  const rel = relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** Read a file with the size cap applied before reading it whole. */
+export function readTextFile(file: string, cwd: string, limits: ParseLimits = defaultParseLimits, what = 'file'): string {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new StackFileError([{ message: `${what} is not a file: ${displayName(file, cwd)}` }]);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof StackFileError) throw e;
+    throw new StackFileError([{ message: `${what} not found: ${displayName(file, cwd)}` }]);
+  }
+  if (size > limits.maxBytes) {
+    throw new StackFileError([
+      {
+        message: `${what} is larger than ${Math.round(limits.maxBytes / 1024)} KiB; a file this big is refused`,
+        location: { file: displayName(file, cwd), line: 1, col: 1 },
+      },
+    ]);
+  }
+  return readFileSync(file, 'utf8');
+}
+
+/** Parse and interpolate one stack file's text. */
+export function loadStackText(text: string, file: string, ctx: FileContext): Record<string, unknown> {
+  const name = displayName(file, ctx.cwd);
+  const doc = parseYaml(text, name, ctx.limits);
+  interpolateDocument(doc, {
+    lookup: ctx.lookup,
+    file: name,
+    warnings: ctx.warnings,
+    warnedVariables: ctx.warnedVariables,
+    sensitiveValues: ctx.sensitiveValues,
+  });
+  return doc;
+}
+
+/** Read, parse and interpolate one stack file. */
+export function loadStackFile(file: string, ctx: FileContext): Record<string, unknown> {
+  return loadStackText(readTextFile(file, ctx.cwd, ctx.limits, 'stack file'), file, ctx);
+}
