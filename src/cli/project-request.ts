@@ -1,0 +1,77 @@
+// What the everyday commands share on the CLI side: turning options into a project request
+// (through context.ts, so -f/-p/-H mean what they mean for `up`), reporting what a lifecycle
+// action did, and parsing time arguments.
+
+import type { Command } from 'commander';
+import { commandContext } from './context.js';
+import { optionsOf } from './program.js';
+import type { ActionResult, ProjectRequest } from '../lifecycle.js';
+import { isStackError, OperationError, UsageError } from '../errors.js';
+import { paint } from './style.js';
+
+export function projectRequest(cmd: Command, services: readonly string[] = [], needModel = false): ProjectRequest {
+  const ctx = commandContext(optionsOf(cmd), services);
+  return {
+    load: ctx.load,
+    connect: ctx.connect,
+    ...(ctx.projectName !== undefined ? { projectName: ctx.projectName } : {}),
+    needModel,
+    onDebug: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+/** One line per container acted on (stderr, like progress); the first failure becomes the error. */
+export function reportAction(result: ActionResult, verb: string, out: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): void {
+  const p = paint(out);
+  for (const name of result.done) out.write(`${p.green('✔')} ${name} ${verb}\n`);
+  for (const f of result.failed) out.write(`${p.red('✘')} ${f.name} ${p.red(errorText(f.error))}\n`);
+  if (result.failed.length === 1 && isStackError(result.failed[0]!.error)) throw result.failed[0]!.error;
+  if (result.failed.length > 0) {
+    throw new OperationError(`${result.failed.length} container(s) could not be ${verb}: ${result.failed.map((f) => f.name).join(', ')}`);
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * `--since` / `--until`: an RFC 3339 time (`2026-11-23T18:00:00Z`), Unix seconds
+ * (`1763920800.5`), or a duration before now (`10m`, `1h30m`, `45s`). Returns Unix seconds.
+ */
+export function parseTimeArg(value: string, now = Date.now()): number {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  const duration = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(value);
+  if (duration && value !== '') {
+    const seconds = Number(duration[1] ?? 0) * 3600 + Number(duration[2] ?? 0) * 60 + Number(duration[3] ?? 0);
+    return (now - seconds * 1000) / 1000;
+  }
+  const ms = Date.parse(value);
+  if (!Number.isNaN(ms)) return ms / 1000;
+  throw new UsageError(`cannot read "${value}" as a time`, { hint: 'use an RFC 3339 time (2026-11-23T18:00:00Z), Unix seconds, or a duration such as 10m or 1h30m' });
+}
+
+/** A whole number ≥ 0 for options such as --tail and --index. */
+export function wholeNumber(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name} expects a whole number, got "${value}"`);
+    return n;
+  };
+}
+
+/** Aborts on SIGINT/SIGTERM; `dispose` removes the handlers. */
+export function interruptSignal(): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    interrupted: () => controller.signal.aborted,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
