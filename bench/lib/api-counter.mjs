@@ -13,6 +13,9 @@ export function callKind(method, url) {
   const path = url.split('?')[0].replace(/^\/v[0-9.]+/, '');
   const parts = path.split('/').filter(Boolean);
   const collections = new Set(['containers', 'networks', 'volumes', 'images', 'exec']);
+  // Image names hold slashes (`stack-test/busybox:1`): everything between `images/` and the
+  // last segment is one name.
+  if (parts[0] === 'images' && parts.length > 3) return `${method} /images/{name}/${parts[parts.length - 1]}`;
   const shape = parts.map((p, i) => (i === 1 && collections.has(parts[0]) && !['json', 'create', 'prune'].includes(p) ? '{id}' : p));
   return `${method} /${shape.join('/')}`;
 }
