@@ -1,0 +1,194 @@
+// The canonical service spec: everything that shapes a container, and nothing that does not.
+// Its hash is the `dev.stack.config-hash` label; its JSON is the `dev.stack.spec` label (the
+// LAST APPLIED spec), so that a later plan can say which field changed, down to the key.
+//
+// Left out, because changing them must not recreate a container (as in Compose's own
+// config hash, which drops build, pull_policy, scale and, in recent versions, depends_on and
+// profiles):
+//   name (the key), scale (replica count), profiles, depends_on (ordering only: conditions
+//   and `restart` decide when things start, not what the container is), develop.watch,
+//   attach (log display), pull_policy and build (how the image is obtained: an image that
+//   changes is caught by its id instead), env_file paths (their values are in
+//   `environment` already), x-* extensions.
+// Put in, resolved to what the engine sees: engine names of named volumes and networks,
+// `service:x` references (network_mode, volumes_from, links) as container names, and the
+// host files of file-based secrets and configs.
+
+import { canonicalHash, canonicalJson } from '../model/hash.js';
+import type { ServiceSpec, StackModel } from '../model/types.js';
+import type { FieldChange } from './types.js';
+import { containerName, imageReference, networkName, volumeName } from './names.js';
+import type { Redactor } from './redact.js';
+import { REDACTED } from './redact.js';
+
+export type CanonicalSpec = Record<string, unknown>;
+
+/** The first container of a service, which `service:x` references resolve to (as Compose does). */
+export function serviceContainerName(model: StackModel, serviceName: string): string {
+  const target = model.services[serviceName];
+  return target ? containerName(model.projectName, target, 1) : `${model.projectName}-${serviceName}-1`;
+}
+
+/** `service:x` → `container:<x-1>`; other modes unchanged. */
+export function resolveNetworkMode(model: StackModel, mode: string | undefined): string | undefined {
+  if (mode === undefined) return undefined;
+  if (mode.startsWith('service:')) return `container:${serviceContainerName(model, mode.slice('service:'.length))}`;
+  return mode;
+}
+
+/** `x`, `service:x[:ro]` → `<x-1>[:ro]`; `container:name[:ro]` → `name[:ro]`. */
+export function resolveVolumesFrom(model: StackModel, entry: string): string {
+  let rest = entry;
+  let kind: 'service' | 'container' = 'service';
+  if (rest.startsWith('container:')) {
+    kind = 'container';
+    rest = rest.slice('container:'.length);
+  } else if (rest.startsWith('service:')) {
+    rest = rest.slice('service:'.length);
+  }
+  let mode = '';
+  const m = /:(ro|rw)$/.exec(rest);
+  if (m) {
+    mode = m[0];
+    rest = rest.slice(0, -m[0].length);
+  }
+  return (kind === 'service' ? serviceContainerName(model, rest) : rest) + mode;
+}
+
+/** The service names a service's container identity depends on (network_mode / volumes_from). */
+export function containerIdentityDependencies(service: ServiceSpec): string[] {
+  const out = new Set<string>();
+  if (service.networkMode?.startsWith('service:')) out.add(service.networkMode.slice('service:'.length));
+  for (const entry of service.volumesFrom) {
+    if (entry.startsWith('container:')) continue;
+    const rest = entry.startsWith('service:') ? entry.slice('service:'.length) : entry;
+    out.add(rest.replace(/:(ro|rw)$/, ''));
+  }
+  return [...out].sort();
+}
+
+/** `service[:alias]` → `<container of service>:alias` (the engine's legacy link form). */
+export function resolveLink(model: StackModel, link: string): string {
+  const [target = link, alias] = link.split(':');
+  return `${serviceContainerName(model, target)}:${alias ?? target}`;
+}
+
+export function canonicalServiceSpec(model: StackModel, service: ServiceSpec): CanonicalSpec {
+  /* eslint-disable @typescript-eslint/no-unused-vars */
+  const {
+    name: _name,
+    scale: _scale,
+    profiles: _profiles,
+    dependsOn: _dependsOn,
+    watch: _watch,
+    attach: _attach,
+    pullPolicy: _pullPolicy,
+    build: _build,
+    envFiles: _envFiles,
+    extensions: _extensions,
+    ...rest
+  } = service;
+  const networks = Object.create(null) as Record<string, unknown>;
+  for (const [key, attachment] of Object.entries(service.networks)) {
+    networks[key] = { ...attachment, name: networkName(model, key) };
+  }
+  const fileRefs = (refs: ServiceSpec['secrets'], kind: 'secrets' | 'configs') =>
+    refs.map((ref) => {
+      const def = model[kind][ref.source];
+      // Inline contents are secret: not even their hash goes into a label.
+      return { ...ref, name: def?.name, file: def?.file, environment: def?.environment };
+    });
+  const spec: CanonicalSpec = {
+    ...rest,
+    image: imageReference(model.projectName, service),
+    mounts: service.mounts.map((m) =>
+      m.type === 'volume' && m.source !== undefined ? { ...m, source: volumeName(model, m.source) } : m,
+    ),
+    networks,
+    networkMode: resolveNetworkMode(model, service.networkMode),
+    volumesFrom: service.volumesFrom.map((v) => resolveVolumesFrom(model, v)),
+    links: service.links.map((l) => resolveLink(model, l)),
+    secrets: fileRefs(service.secrets, 'secrets'),
+    configs: fileRefs(service.configs, 'configs'),
+  };
+  // Round-trip through canonical JSON: sorted keys, no undefined members, plain data. The
+  // same shape is what the label stores, so old and new compare like for like.
+  return JSON.parse(canonicalJson(spec)) as CanonicalSpec;
+}
+
+export function specHash(spec: CanonicalSpec): string {
+  return canonicalHash(spec);
+}
+
+/** A dotted path segment; keys that are not plain identifiers are quoted. */
+function segment(parent: string, key: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+interface RawChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+function diffValues(before: unknown, after: unknown, path: string, out: RawChange[]): void {
+  if (canonicalJson(before) === canonicalJson(after)) return;
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const key of keys) {
+      const b = Object.prototype.hasOwnProperty.call(before, key) ? before[key] : undefined;
+      const a = Object.prototype.hasOwnProperty.call(after, key) ? after[key] : undefined;
+      diffValues(b, a, segment(path, key), out);
+    }
+    return;
+  }
+  // Lists of records of the same length (ports, mounts...) are compared item by item, so the
+  // reason reads `ports[0].published`; other lists (command, cap_add) change as a whole.
+  if (
+    Array.isArray(before) &&
+    Array.isArray(after) &&
+    before.length === after.length &&
+    before.every(isPlainObject) &&
+    after.every(isPlainObject)
+  ) {
+    before.forEach((b, i) => diffValues(b, after[i], `${path}[${i}]`, out));
+    return;
+  }
+  out.push({ path: path === '' ? '(spec)' : path, before, after });
+}
+
+const MAX_VALUE_CHARS = 80;
+
+/** A value as shown in a plan: JSON, redacted, shortened. */
+export function displayValue(value: unknown, redactor: Redactor): string | undefined {
+  if (value === undefined) return undefined;
+  if (redactor.containsSensitive(value)) return REDACTED;
+  const text = JSON.stringify(value);
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+}
+
+/** The fields that differ between the last applied spec and the new one, redacted. */
+export function diffSpecs(before: unknown, after: CanonicalSpec, redactor: Redactor): FieldChange[] {
+  const raw: RawChange[] = [];
+  diffValues(before, after, '', raw);
+  return raw.map((c) => {
+    const change: { path: string; before?: string; after?: string } = { path: c.path };
+    const b = displayValue(c.before, redactor);
+    const a = displayValue(c.after, redactor);
+    if (b !== undefined) change.before = b;
+    if (a !== undefined) change.after = a;
+    return change;
+  });
+}
+
+/** `environment.LOG_LEVEL "info" → "debug"`, `+ports[1] {...}`-style text for one change. */
+export function describeChange(change: FieldChange): string {
+  if (change.before === undefined) return `${change.path} added ${change.after ?? ''}`.trimEnd();
+  if (change.after === undefined) return `${change.path} removed (was ${change.before})`;
+  return `${change.path} ${change.before} → ${change.after}`;
+}

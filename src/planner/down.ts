@@ -1,0 +1,144 @@
+// planDown(observed, options) → Plan: tearing a project down from its labels alone, so that
+// `stack down -p NAME` works without the stack file. Only objects carrying our ownership
+// label and the project label are touched; external and foreign ones never are.
+//
+// Order: containers are stopped dependents first (from the `com.docker.compose.depends_on`
+// labels, the reverse of the start order) and removed; then networks; then, with -v,
+// volumes. A removal that fails (Docker 20.10's "network has active endpoints" with nothing
+// attached, moby#42119) fails only what depends on it: networks and volumes do not depend on
+// each other, so everything else is still done.
+
+import { COMPOSE } from '../model/labels.js';
+import type { StackModel } from '../model/types.js';
+import type { ObservedContainer } from '../engine/gateway.js';
+import { isManagedBy } from '../network/plan.js';
+import { parseDependsOnLabel } from './container-spec.js';
+import { PlanBuilder } from './graph.js';
+import { opId } from './ids.js';
+import { registerSensitiveValues } from './sensitive.js';
+import type { Cause, ContainerRef, ObservedState, Plan, PlanWarning } from './types.js';
+
+export interface DownOptions {
+  /** -v: also remove the project's named and anonymous volumes (never external or foreign ones). */
+  readonly removeVolumes: boolean;
+  /** Also remove containers of services the model no longer has (only meaningful with a model). */
+  readonly removeOrphans?: boolean;
+  /** -t: seconds before a stop kills. */
+  readonly timeoutSeconds?: number;
+  /** When the stack file was loaded: containers of services not in it are orphans, kept unless removeOrphans. */
+  readonly model?: StackModel;
+}
+
+const RUNNING = new Set(['running', 'restarting', 'paused']);
+
+function containerRef(c: ObservedContainer): ContainerRef {
+  return {
+    name: c.name,
+    id: c.id,
+    service: c.labels[COMPOSE.service] ?? '',
+    number: Number(c.labels[COMPOSE.containerNumber] ?? 0) || 0,
+  };
+}
+
+export function planDown(observed: ObservedState, options: DownOptions): Plan {
+  const project = observed.projectName;
+  const b = new PlanBuilder();
+  const warnings: PlanWarning[] = [];
+  const cause: Cause = { kind: 'down', text: 'down' };
+  const stopTimeout = options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {};
+
+  const managed = observed.containers.filter((c) => isManagedBy(c.labels, project));
+  const model = options.model;
+  const known = model ? new Set([...Object.keys(model.services), ...model.disabledServices]) : undefined;
+  const isOrphan = (c: ObservedContainer) => known !== undefined && !known.has(c.labels[COMPOSE.service] ?? '');
+  const doomed: ObservedContainer[] = [];
+  const kept: ObservedContainer[] = [];
+  for (const c of managed) {
+    if (isOrphan(c) && !options.removeOrphans) {
+      kept.push(c);
+      warnings.push({
+        service: c.labels[COMPOSE.service] ?? '',
+        message: `found orphan container ${c.name} (service ${c.labels[COMPOSE.service] ?? '?'} is not in the stack file): run with --remove-orphans to remove it`,
+      });
+    } else {
+      doomed.push(c);
+    }
+  }
+
+  const stopOps = new Map<string, string[]>(); // service → stop op ids
+  const removeOps: string[] = [];
+  for (const c of doomed) {
+    const service = c.labels[COMPOSE.service] ?? '';
+    const group = `remove ${c.name}`;
+    let stopId: string | undefined;
+    if (RUNNING.has(c.state)) {
+      stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: containerRef(c), after: [], cause, service, group, ...stopTimeout });
+      (stopOps.get(service) ?? stopOps.set(service, []).get(service)!).push(stopId);
+    }
+    removeOps.push(
+      b.add({
+        id: opId.remove(c.name),
+        kind: 'container.remove',
+        container: containerRef(c),
+        // Compose's anonymous volumes (not ours: ours are named) go with their container on -v.
+        removeAnonymousVolumes: options.removeVolumes,
+        after: stopId ? [stopId] : [],
+        cause,
+        service,
+        group,
+      }),
+    );
+  }
+  // A dependency stops only after its dependents stopped.
+  for (const c of doomed) {
+    const own = RUNNING.has(c.state) ? opId.stop(c.name) : undefined;
+    if (!own) continue;
+    for (const dependent of doomed) {
+      if (!parseDependsOnLabel(dependent.labels[COMPOSE.dependsOn]).includes(c.labels[COMPOSE.service] ?? '')) continue;
+      b.after(own, stopOps.get(dependent.labels[COMPOSE.service] ?? '') ?? []);
+    }
+  }
+
+  // Networks and volumes still used by a container we keep stay.
+  const keptNetworks = new Set<string>();
+  const keptVolumes = new Set<string>();
+  for (const c of kept) {
+    for (const [name, ep] of Object.entries(c.networks)) {
+      keptNetworks.add(name);
+      if (ep.networkId) keptNetworks.add(ep.networkId);
+    }
+    for (const m of c.mounts) if (m.type === 'volume' && m.name) keptVolumes.add(m.name);
+  }
+  // A network or volume the file now declares external is not ours to remove, whatever its labels.
+  const externalNames = new Set<string>();
+  if (model) {
+    for (const n of Object.values(model.networks)) if (n.external) externalNames.add(n.name);
+    for (const v of Object.values(model.volumes)) if (v.external) externalNames.add(v.name);
+  }
+  const sameNameCount = new Map<string, number>();
+  for (const n of observed.networks) sameNameCount.set(n.name, (sameNameCount.get(n.name) ?? 0) + 1);
+  for (const n of [...observed.networks].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.id < y.id ? -1 : 1))) {
+    if (!isManagedBy(n.labels, project) || externalNames.has(n.name)) continue;
+    if (keptNetworks.has(n.name) || keptNetworks.has(n.id)) continue;
+    const duplicate = (sameNameCount.get(n.name) ?? 0) > 1;
+    b.add({
+      id: duplicate ? opId.removeNetwork(n.name, n.id) : opId.removeNetwork(n.name),
+      kind: 'network.remove',
+      network: n.name,
+      networkId: n.id,
+      after: removeOps,
+      cause,
+      group: duplicate ? `remove network ${n.name} ${n.id.slice(0, 12)}` : `remove network ${n.name}`,
+    });
+  }
+  if (options.removeVolumes) {
+    for (const v of [...observed.volumes].sort((x, y) => (x.name < y.name ? -1 : 1))) {
+      if (!isManagedBy(v.labels, project) || keptVolumes.has(v.name) || externalNames.has(v.name)) continue;
+      b.add({ id: opId.removeVolume(v.name), kind: 'volume.remove', volume: v.name, after: removeOps, cause, group: `remove volume ${v.name}` });
+    }
+  }
+
+  const plan: Plan = { projectName: project, operations: b.build({ breakCycles: true }), warnings };
+  registerSensitiveValues(plan, model?.sensitiveValues ?? []);
+  return plan;
+}

@@ -1,0 +1,33 @@
+// Operation ids: readable, unique within a plan, and stable, because the plan is sorted by
+// them and tests compare plans as text.
+
+import type { DependencyCondition } from '../model/types.js';
+
+export const opId = {
+  pull: (image: string) => `pull image ${image}`,
+  createNetwork: (name: string) => `create network ${name}`,
+  removeNetwork: (name: string, duplicateId?: string) =>
+    duplicateId === undefined ? `remove network ${name}` : `remove network ${name} ${duplicateId.slice(0, 12)}`,
+  createVolume: (name: string) => `create volume ${name}`,
+  removeVolume: (name: string) => `remove volume ${name}`,
+  create: (container: string) => `create container ${container}`,
+  start: (container: string) => `start container ${container}`,
+  stop: (container: string) => `stop container ${container}`,
+  remove: (container: string) => `remove container ${container}`,
+  restart: (container: string) => `restart container ${container}`,
+  connect: (container: string, network: string) => `connect container ${container} to network ${network}`,
+  disconnect: (container: string, network: string) => `disconnect container ${container} from network ${network}`,
+  wait: (container: string, condition: DependencyCondition, required: boolean) =>
+    `wait for container ${container} ${conditionWord(condition)}${required ? '' : ' (optional)'}`,
+};
+
+export function conditionWord(condition: DependencyCondition): string {
+  switch (condition) {
+    case 'service_healthy':
+      return 'healthy';
+    case 'service_completed_successfully':
+      return 'completed';
+    default:
+      return 'running';
+  }
+}
