@@ -1,7 +1,8 @@
 // Every command, in the order `stack --help` lists them. Each module registers itself and
 // lazily imports what its action needs.
 import type { Command } from 'commander';
+import { registerConfig } from './config.js';
 
 export type RegisterCommand = (program: Command) => Command;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerConfig];

@@ -1,0 +1,193 @@
+// StackModel → a Compose-like document in long syntax, the shape `docker compose config`
+// prints: `name`, `services`, `networks`, `volumes`, `secrets`, `configs`, with snake_case
+// keys, durations as Go writes them (`1m30s`), defaults and empty values left out. Inline
+// secret/config contents appear only when asked for.
+
+import type { ServiceSpec, StackModel } from './types.js';
+
+type Out = Record<string, unknown>;
+
+export interface SerialiseOptions {
+  /** Include inline `content:` of secrets and configs. */
+  readonly showSecrets?: boolean;
+}
+
+const durationKeys = new Set(['interval', 'timeout', 'startPeriod', 'startInterval', 'stopGracePeriod']);
+
+/** Nanoseconds → Go's time.Duration text: `30s`, `1m30s`, `1h0m0s`, `500ms`, `1.5s`. */
+export function formatDuration(ns: number): string {
+  if (ns === 0) return '0s';
+  const sign = ns < 0 ? '-' : '';
+  let n = Math.abs(ns);
+  if (n < 1e3) return `${sign}${n}ns`;
+  if (n < 1e6) return `${sign}${trim(n / 1e3)}µs`;
+  if (n < 1e9) return `${sign}${trim(n / 1e6)}ms`;
+  const hours = Math.floor(n / 3.6e12);
+  n -= hours * 3.6e12;
+  const minutes = Math.floor(n / 6e10);
+  n -= minutes * 6e10;
+  const seconds = `${trim(n / 1e9)}s`;
+  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${sign}${minutes}m${seconds}`;
+  return `${sign}${seconds}`;
+}
+
+function trim(x: number): string {
+  return String(Number(x.toFixed(9)));
+}
+
+const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Generic conversion: snake_case keys, durations formatted, empty/false/undefined dropped. */
+function plain(value: unknown, key?: string, userKeys = false): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && key !== undefined && durationKeys.has(key)) return formatDuration(value);
+  if (value === false) return undefined;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => plain(v)).filter((v) => v !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  if (typeof value === 'object') {
+    const out: Out = Object.create(null);
+    for (const k of Object.keys(value).sort()) {
+      const v = plain((value as Out)[k], k);
+      if (v !== undefined) out[userKeys ? k : snake(k)] = v;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  return value;
+}
+
+/** A user-keyed map (environment, labels...): keys kept as written, values as they are. */
+function userMap(value: Readonly<Record<string, unknown>> | undefined): Out | undefined {
+  if (!value) return undefined;
+  const keys = Object.keys(value).sort();
+  if (keys.length === 0) return undefined;
+  const out: Out = Object.create(null);
+  for (const k of keys) out[k] = value[k] ?? null;
+  return out;
+}
+
+function set(out: Out, key: string, value: unknown): void {
+  if (value !== undefined) out[key] = value;
+}
+
+function service(spec: ServiceSpec): Out {
+  const out: Out = Object.create(null);
+  const handled = new Set([
+    'name', 'extensions', 'environment', 'labels', 'annotations', 'sysctls', 'storageOpt', 'dependsOn', 'networks',
+    'mounts', 'envFiles', 'healthcheck', 'healthcheckDisabled', 'resources', 'watch', 'scale', 'attach', 'ulimits',
+    'build', 'logging', 'secrets', 'configs',
+  ]);
+  for (const k of Object.keys(spec).sort()) {
+    if (handled.has(k)) continue;
+    set(out, snake(k), plain((spec as unknown as Out)[k], k));
+  }
+  set(out, 'environment', userMap(spec.environment));
+  set(out, 'labels', userMap(spec.labels));
+  set(out, 'annotations', userMap(spec.annotations));
+  set(out, 'sysctls', userMap(spec.sysctls));
+  set(out, 'storage_opt', userMap(spec.storageOpt));
+  set(out, 'ulimits', userMap(spec.ulimits));
+  if (spec.build) {
+    const { args, labels, ...rest } = spec.build;
+    const b = (plain(rest) as Out | undefined) ?? (Object.create(null) as Out);
+    set(b, 'args', userMap(args));
+    set(b, 'labels', userMap(labels));
+    out.build = b;
+  }
+  if (spec.logging) {
+    const l: Out = Object.create(null);
+    set(l, 'driver', spec.logging.driver);
+    set(l, 'options', userMap(spec.logging.options));
+    if (Object.keys(l).length > 0) out.logging = l;
+  }
+  const deps = Object.keys(spec.dependsOn).sort();
+  if (deps.length > 0) {
+    const d: Out = Object.create(null);
+    for (const name of deps) {
+      const dep = spec.dependsOn[name]!;
+      d[name] = { condition: dep.condition, required: dep.required, ...(dep.restart ? { restart: true } : {}) };
+    }
+    out.depends_on = d;
+  }
+  const nets = Object.keys(spec.networks).sort();
+  if (nets.length > 0) {
+    const n: Out = Object.create(null);
+    for (const name of nets) {
+      const { driverOpts, priority, ...rest } = spec.networks[name]!;
+      const entry = (plain(rest) as Out | undefined) ?? (Object.create(null) as Out);
+      set(entry, 'driver_opts', userMap(driverOpts));
+      if (priority) entry.priority = priority;
+      n[name] = Object.keys(entry).length > 0 ? entry : null;
+    }
+    out.networks = n;
+  }
+  if (spec.mounts.length > 0) {
+    out.volumes = spec.mounts.map((m) => {
+      const v = plain(m) as Out;
+      // Compose always writes the bind options it applied.
+      if (m.bind) v.bind = { ...(plain({ ...m.bind, createHostPath: undefined }) as Out | undefined), create_host_path: m.bind.createHostPath };
+      return v;
+    });
+  }
+  if (spec.envFiles.length > 0) out.env_file = spec.envFiles.map((e) => ({ path: e.path, required: e.required, ...(e.format ? { format: e.format } : {}) }));
+  if (spec.healthcheckDisabled) out.healthcheck = { disable: true };
+  else set(out, 'healthcheck', plain(spec.healthcheck));
+  set(out, 'secrets', plain(spec.secrets));
+  set(out, 'configs', plain(spec.configs));
+  const r = spec.resources;
+  const limits = plain({ cpus: r.cpus, memory: r.memory, pids: r.pids });
+  const reservations = plain({ cpus: r.cpuReservation, memory: r.memoryReservation });
+  if (limits || reservations) out.deploy = { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
+  if (spec.watch.length > 0) out.develop = { watch: plain(spec.watch) };
+  if (spec.scale !== 1) out.scale = spec.scale;
+  if (!spec.attach) out.attach = false;
+  for (const k of Object.keys(spec.extensions).sort()) out[k] = spec.extensions[k];
+  return sortKeys(out);
+}
+
+function sortKeys(o: Out): Out {
+  const out: Out = Object.create(null);
+  for (const k of Object.keys(o).sort()) out[k] = o[k];
+  return out;
+}
+
+function resources<T extends { readonly labels: Readonly<Record<string, string>>; readonly driverOpts?: Readonly<Record<string, string>> }>(
+  specs: Readonly<Record<string, T>>,
+  extra?: (spec: T, out: Out) => void,
+): Out | undefined {
+  const keys = Object.keys(specs).sort();
+  if (keys.length === 0) return undefined;
+  const out: Out = Object.create(null);
+  for (const k of keys) {
+    const spec = specs[k]!;
+    const { labels, driverOpts, key: _key, ...rest } = spec as T & { key?: string };
+    void _key;
+    const o = (plain(rest) as Out | undefined) ?? (Object.create(null) as Out);
+    set(o, 'driver_opts', userMap(driverOpts));
+    set(o, 'labels', userMap(labels));
+    extra?.(spec, o);
+    out[k] = sortKeys(o);
+  }
+  return out;
+}
+
+/** The document `stack config` prints. */
+export function toComposeDocument(model: StackModel, options: SerialiseOptions = {}): Out {
+  const out: Out = Object.create(null);
+  out.name = model.projectName;
+  const services: Out = Object.create(null);
+  for (const name of Object.keys(model.services).sort()) services[name] = service(model.services[name]!);
+  out.services = services;
+  set(out, 'networks', resources(model.networks));
+  set(out, 'volumes', resources(model.volumes));
+  const hideContent = (spec: { content?: string }, o: Out): void => {
+    if (!options.showSecrets) delete o.content;
+    else if (spec.content !== undefined) o.content = spec.content;
+  };
+  set(out, 'secrets', resources(model.secrets, hideContent));
+  set(out, 'configs', resources(model.configs, hideContent));
+  for (const k of Object.keys(model.extensions).sort()) out[k] = model.extensions[k];
+  return out;
+}
