@@ -377,7 +377,7 @@ export class DockerGateway implements EngineGateway {
   async inspectImage(ref: string, signal?: AbortSignal): Promise<ObservedImage> {
     // Image references contain `/` and `:` and the engine routes `/images/{name:.*}/json`: keep them.
     const raw = await this.call<RawImage>({ operation: 'inspect', resource: { kind: 'image', name: ref } }, { method: 'GET', path: `/images/${encodeURI(ref)}/json` }, signal);
-    return { id: raw.Id, repoTags: raw.RepoTags ?? [], labels: raw.Config?.Labels ?? raw.Labels ?? {} };
+    return { id: raw.Id, repoTags: raw.RepoTags ?? [], labels: labelsOf(raw.Config?.Labels ?? raw.Labels), repoDigests: raw.RepoDigests ?? [] };
   }
 
   /** `names` are image references (the engine's `reference` filter, OR-ed). */
@@ -386,7 +386,34 @@ export class DockerGateway implements EngineGateway {
     if (filter.labels?.length) filters.label = [...filter.labels];
     if (filter.names?.length) filters.reference = [...filter.names];
     const raw = await this.call<RawImage[]>({ operation: 'list images' }, { method: 'GET', path: '/images/json', query: { filters } }, signal);
-    return raw.map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [], labels: i.Labels ?? {} }));
+    return raw.map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [], labels: labelsOf(i.Labels), repoDigests: i.RepoDigests ?? [] }));
+  }
+
+  /**
+   * POST /images/create streams JSON progress lines and reports a failure that happens after
+   * the 200 as an `{"error": ...}` line: read to the end and look. No deadline: pulls are slow.
+   * Registry credentials (X-Registry-Auth from the Docker config) are not sent yet.
+   */
+  async pullImage(ref: string, options: { platform?: string } = {}, signal?: AbortSignal): Promise<void> {
+    const subject: Subject = { operation: 'pull', resource: { kind: 'image', name: ref } };
+    const { name, tag } = splitReference(ref);
+    const stream = await this.openStream(
+      subject,
+      { method: 'POST', path: '/images/create', query: { fromImage: name, tag, platform: options.platform } },
+      signal,
+    );
+    try {
+      for await (const line of parseJsonLines(stream)) {
+        const progress = line as { error?: string; errorDetail?: { message?: string } };
+        if (progress.error !== undefined) throw new EngineApiError(subject.operation, progress.errorDetail?.message ?? progress.error, subject.resource);
+      }
+    } catch (e) {
+      if (e instanceof EngineApiError) throw e;
+      if (signal?.aborted) throw signal.reason ?? e;
+      throw new EngineApiError(subject.operation, `the progress stream broke: ${(e as Error).message}`, subject.resource, undefined, { cause: e });
+    } finally {
+      stream.destroy();
+    }
   }
 
   // ---- events -----------------------------------------------------------------------------
@@ -534,6 +561,14 @@ function engineMessage(body: Buffer): string | undefined {
   return text.slice(0, 500);
 }
 
+/** `fromImage` and `tag` for a pull: `localhost:5000/app:1` → (`localhost:5000/app`, `1`); digests stay whole. */
+export function splitReference(ref: string): { name: string; tag?: string } {
+  if (ref.includes('@')) return { name: ref };
+  const colon = ref.lastIndexOf(':');
+  if (colon > ref.lastIndexOf('/')) return { name: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { name: ref, tag: 'latest' };
+}
+
 function enc(segment: string): string {
   return encodeURIComponent(segment);
 }
@@ -617,6 +652,7 @@ interface RawVolume {
 interface RawImage {
   Id: string;
   RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
   Labels?: Record<string, string> | null;
   Config?: { Labels?: Record<string, string> | null };
 }

@@ -98,6 +98,8 @@ export interface ObservedImage {
   readonly id: string;
   readonly repoTags: readonly string[];
   readonly labels: Labels;
+  /** `name@sha256:...` references, for services that pin an image by digest. */
+  readonly repoDigests?: readonly string[];
 }
 
 /** Detailed state from an inspect: what a list does not tell. */
@@ -278,6 +280,11 @@ export interface EngineGateway {
 
   inspectImage(ref: string, signal?: AbortSignal): Promise<ObservedImage>;
   listImages(filter: ListFilter, signal?: AbortSignal): Promise<ObservedImage[]>;
+  /**
+   * Pull an image (optional: not every engine target can pull). Resolves when the pull is
+   * complete; a failure reported inside the progress stream is an error too. No deadline.
+   */
+  pullImage?(ref: string, options: { platform?: string }, signal?: AbortSignal): Promise<void>;
 
   /** A stream of engine events; ends when the engine restarts (callers reconnect with `since`). */
   events(options: EventOptions, signal?: AbortSignal): AsyncIterable<EngineEvent>;

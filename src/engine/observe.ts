@@ -1,0 +1,145 @@
+// One snapshot of what is live for a project: the planner's only view of the engine.
+//
+// docker-compose 1.29 makes 260 API calls for a no-op `up` of 30 services (an inspect per
+// container and per image). Everything the planner needs is in list answers, so a snapshot is
+// at most seven list calls, made concurrently, whatever the number of services:
+//   - containers, networks and volumes carrying the project label (all states);
+//   - networks and volumes the model names (external ones must exist; non-external names in
+//     use by objects we did not create are conflicts to report before changing anything);
+//   - containers holding the names the model would give its containers;
+//   - one image list filtered by the model's references.
+
+import { STACK, projectFilter } from '../model/labels.js';
+import type { StackModel } from '../model/types.js';
+import type { ObservedState } from '../planner/types.js';
+import type { EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
+
+export interface ObserveOptions {
+  /** `--scale svc=n` overrides: the names of extra replicas are checked too. */
+  readonly scale?: Readonly<Record<string, number>>;
+  readonly signal?: AbortSignal;
+}
+
+export async function observe(gateway: EngineGateway, projectName: string, model?: StackModel, options: ObserveOptions = {}): Promise<ObservedState> {
+  const { signal } = options;
+  const byLabel = { labels: projectFilter(projectName) };
+  const wanted = model ? namesTheModelUses(model, options.scale) : undefined;
+
+  const [containers, networks, volumes, namedContainers, namedNetworks, namedVolumes, images] = await Promise.all([
+    gateway.listContainers(byLabel, { all: true, ...(signal ? { signal } : {}) }),
+    gateway.listNetworks(byLabel, signal),
+    gateway.listVolumes(byLabel, signal),
+    wanted?.containers.length ? gateway.listContainers({ names: wanted.containers }, { all: true, ...(signal ? { signal } : {}) }) : none<ObservedContainer>(),
+    wanted?.networks.length ? gateway.listNetworks({ names: wanted.networks }, signal) : none<ObservedNetwork>(),
+    wanted?.volumes.length ? gateway.listVolumes({ names: wanted.volumes }, signal) : none<ObservedVolume>(),
+    wanted?.images.length ? gateway.listImages({ names: wanted.images }, signal) : none<ObservedImage>(),
+  ]);
+
+  const externalNetworks = new Set(model ? Object.values(model.networks).filter((n) => n.external).map((n) => n.name) : []);
+  const externalVolumes = new Set(model ? Object.values(model.volumes).filter((v) => v.external).map((v) => v.name) : []);
+
+  return {
+    projectName,
+    containers: sortBy(containers, (c) => c.name),
+    networks: sortBy(unionBy([...networks, ...namedNetworks.filter((n) => externalNetworks.has(n.name))], (n) => n.id), (n) => n.name),
+    volumes: sortBy(unionBy([...volumes, ...namedVolumes.filter((v) => externalVolumes.has(v.name))], (v) => v.name), (v) => v.name),
+    images: wanted ? imageIds(wanted.images, images) : Object.create(null),
+    ...(model
+      ? {
+          foreignByName: {
+            containers: foreignNames(namedContainers),
+            networks: foreignNames(namedNetworks.filter((n) => !externalNetworks.has(n.name))),
+            volumes: foreignNames(namedVolumes.filter((v) => !externalVolumes.has(v.name))),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Engine names the model would use: containers, networks, volumes, image references. */
+export function namesTheModelUses(model: StackModel, scale: Readonly<Record<string, number>> = {}): { containers: string[]; networks: string[]; volumes: string[]; images: string[] } {
+  const containers: string[] = [];
+  const images = new Set<string>();
+  for (const [key, service] of Object.entries(model.services)) {
+    if (service.containerName) containers.push(service.containerName);
+    else {
+      const replicas = Math.max(scale[key] ?? service.scale, 0);
+      for (let n = 1; n <= replicas; n++) containers.push(`${model.projectName}-${key}-${n}`);
+    }
+    // A service built here without `image:` gets Compose's default image name.
+    images.add(service.image ?? `${model.projectName}-${key}`);
+  }
+  return {
+    containers: [...new Set(containers)].sort(),
+    networks: [...new Set(Object.values(model.networks).map((n) => n.name))].sort(),
+    volumes: [...new Set(Object.values(model.volumes).map((v) => v.name))].sort(),
+    images: [...images].sort(),
+  };
+}
+
+/** Objects holding a name we would use that we did not create (no ownership label). */
+function foreignNames(objects: readonly { name: string; labels: Readonly<Record<string, string>> }[]): string[] {
+  return objects.filter((o) => o.labels[STACK.managed] === undefined).map((o) => o.name).sort();
+}
+
+/**
+ * Reference as written → image id. The engine lists tags in their familiar form
+ * (`redis:7`, `me/app:latest`), so references are brought to that form before matching.
+ */
+function imageIds(refs: readonly string[], images: readonly ObservedImage[]): Record<string, string> {
+  const byTag = new Map<string, string>();
+  const byDigest = new Map<string, string>();
+  for (const image of images) {
+    for (const tag of image.repoTags) byTag.set(familiarReference(tag), image.id);
+    for (const digest of image.repoDigests ?? []) byDigest.set(familiarReference(digest), image.id);
+  }
+  const out = Object.create(null) as Record<string, string>;
+  for (const ref of refs) {
+    const familiar = familiarReference(ref);
+    const id = familiar.includes('@') ? byDigest.get(familiar) : byTag.get(familiar);
+    if (id !== undefined) out[ref] = id;
+    else if (/^sha256:[0-9a-f]{12,64}$/.test(ref)) {
+      const match = images.find((i) => i.id.startsWith(ref));
+      if (match) out[ref] = match.id;
+    }
+  }
+  return out;
+}
+
+/** `docker.io/library/redis` → `redis:latest`; `localhost:5000/x` keeps its registry. */
+export function familiarReference(ref: string): string {
+  let name = ref;
+  let suffix = '';
+  const at = name.indexOf('@');
+  if (at >= 0) {
+    suffix = name.slice(at);
+    name = name.slice(0, at);
+  }
+  const lastSlash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  if (colon > lastSlash) {
+    suffix = name.slice(colon) + suffix;
+    name = name.slice(0, colon);
+  } else if (at < 0) {
+    suffix = ':latest';
+  }
+  if (name.startsWith('docker.io/')) name = name.slice('docker.io/'.length);
+  else if (name.startsWith('index.docker.io/')) name = name.slice('index.docker.io/'.length);
+  if (name.startsWith('library/') && name.split('/').length === 2) name = name.slice('library/'.length);
+  return name + suffix;
+}
+
+function none<T>(): Promise<T[]> {
+  return Promise.resolve([]);
+}
+
+function unionBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+function sortBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
