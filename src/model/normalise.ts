@@ -1,5 +1,23 @@
-// STUB (owned by the model-back work): the valid document → the typed, frozen StackModel.
-import type { Locator, ModelWarning, StackModel } from './types.js';
+// The valid document → the typed, frozen StackModel: each service in long syntax
+// (normalise/service.ts), top-level resources with their engine names, profiles applied, the
+// implicit `default` network, cross-reference checks (semantic.ts) and the dependency graph
+// (graph.ts). Every problem found is collected; one StackFileError carries them all.
+
+import { assertAcyclic } from './graph.js';
+import { normaliseService } from './normalise/service.js';
+import { type Doc, type Env, extensionsOf, hostPath, isMapping, listOrDict, Problems, stringDict, toBool, toStr } from './normalise/support.js';
+import { checkReferences } from './semantic.js';
+import {
+  dict,
+  type IpamSpec,
+  type Locator,
+  type ModelWarning,
+  type NetworkSpec,
+  type SecretSpec,
+  type ServiceSpec,
+  type StackModel,
+  type VolumeSpec,
+} from './types.js';
 
 export interface NormaliseContext {
   readonly projectName: string;
@@ -18,6 +36,206 @@ export interface NormaliseContext {
 }
 
 export function normalise(doc: unknown, ctx: NormaliseContext): StackModel {
-  void doc; void ctx;
-  throw new Error('normalise: not implemented yet');
+  const root: Doc = isMapping(doc) ? doc : {};
+  const problems = new Problems(ctx.locate);
+  const env: Env = {
+    problems,
+    projectName: ctx.projectName,
+    projectDirectory: ctx.projectDirectory,
+    variables: ctx.variables,
+    sensitive: new Set(ctx.sensitiveValues),
+  };
+
+  // Profiles: a service with profiles runs only when one of them is active ('*' enables all)
+  // or when it is named on the command line.
+  const rawServices = mapping(root['services']);
+  const active = new Set(ctx.profiles);
+  const selected = new Set(ctx.selectedServices);
+  const services = dict<ServiceSpec>();
+  const disabled = dict<readonly string[]>();
+  const allProfiles = new Set<string>();
+  for (const name of Object.keys(rawServices)) {
+    const raw = mapping(rawServices[name]);
+    const profiles = Array.isArray(raw['profiles']) ? raw['profiles'].map(String) : [];
+    profiles.forEach((p) => allProfiles.add(p));
+    const enabled = profiles.length === 0 || active.has('*') || profiles.some((p) => active.has(p)) || selected.has(name);
+    if (enabled) services[name] = normaliseService(env, name, raw);
+    else disabled[name] = profiles;
+  }
+  // Unknown names in selectedServices are the command's to report (a usage error, not a file error).
+
+  const networks = resources(env, root, 'networks', networkOf);
+  const usesDefault = Object.values(services).some((s) => 'default' in s.networks);
+  if (usesDefault && !('default' in networks)) networks['default'] = networkOf(env, 'default', null);
+  const volumes = resources(env, root, 'volumes', volumeOf);
+  const secrets = resources(env, root, 'secrets', (e, key, raw) => fileSourceOf(e, 'secret', key, raw));
+  const configs = resources(env, root, 'configs', (e, key, raw) => fileSourceOf(e, 'config', key, raw));
+  problems.throwIfAny();
+
+  checkReferences(
+    {
+      raw: rawServices as Record<string, Record<string, unknown>>,
+      services,
+      disabled,
+      networks: new Set(Object.keys(networks)),
+      volumes: new Set(Object.keys(volumes)),
+      secrets: new Set(Object.keys(secrets)),
+      configs: new Set(Object.keys(configs)),
+    },
+    problems,
+  );
+  problems.throwIfAny();
+  assertAcyclic(services, ctx.locate);
+
+  const model: StackModel = {
+    projectName: ctx.projectName,
+    projectDirectory: ctx.projectDirectory,
+    configFiles: [...ctx.configFiles],
+    services,
+    disabledServices: Object.keys(disabled).sort(),
+    networks,
+    volumes,
+    secrets,
+    configs,
+    profiles: [...allProfiles].sort(),
+    activeProfiles: [...ctx.profiles],
+    sensitiveValues: [...env.sensitive],
+    warnings: [...ctx.warnings, ...problems.warnings],
+    extensions: extensionsOf(root),
+  };
+  return deepFreeze(model);
+}
+
+function mapping(v: unknown): Doc {
+  return isMapping(v) ? v : {};
+}
+
+function resources<T>(env: Env, root: Doc, section: string, make: (env: Env, key: string, raw: unknown) => T): Record<string, T> {
+  const out = dict<T>();
+  const raw = mapping(root[section]);
+  for (const key of Object.keys(raw)) out[key] = make(env, key, raw[key]);
+  return out;
+}
+
+/**
+ * `external` is true/false, or the deprecated `{name: x}` (then x is the engine name). Returns
+ * whether the resource is external and the name it gives, if any.
+ */
+function externalOf(env: Env, raw: Doc, path: (string | number)[]): { external: boolean; name?: string } {
+  const ext = raw['external'];
+  if (isMapping(ext)) {
+    const name = toStr(ext['name']);
+    if (name !== undefined) {
+      env.problems.warn([...path, 'external', 'name'], 'external.name is deprecated: use name: with external: true');
+      if (raw['name'] !== undefined && raw['name'] !== name) {
+        env.problems.add([...path, 'external', 'name'], `external.name '${name}' and name '${String(raw['name'])}' disagree`);
+      }
+    }
+    return { external: true, ...(name !== undefined ? { name } : {}) };
+  }
+  return { external: toBool(env, ext, [...path, 'external']) ?? false };
+}
+
+/** Engine name: `name:`; else the key itself for external resources; else `<project>_<key>`. */
+function engineName(env: Env, key: string, raw: Doc, external: { external: boolean; name?: string }): string {
+  return toStr(raw['name']) ?? external.name ?? (external.external ? key : `${env.projectName}_${key}`);
+}
+
+function networkOf(env: Env, key: string, value: unknown): NetworkSpec {
+  const raw = mapping(value);
+  const path = ['networks', key];
+  const external = externalOf(env, raw, path);
+  const spec: { -readonly [K in keyof NetworkSpec]: NetworkSpec[K] } = {
+    key,
+    name: engineName(env, key, raw, external),
+    external: external.external,
+    driverOpts: stringDict(raw['driver_opts']),
+    internal: toBool(env, raw['internal'], [...path, 'internal']) ?? false,
+    attachable: toBool(env, raw['attachable'], [...path, 'attachable']) ?? false,
+    labels: listOrDict(raw['labels'], () => ''),
+  };
+  const driver = toStr(raw['driver']);
+  if (driver !== undefined) spec.driver = driver;
+  const ipv6 = toBool(env, raw['enable_ipv6'], [...path, 'enable_ipv6']);
+  if (ipv6 !== undefined) spec.enableIpv6 = ipv6;
+  const ipv4 = toBool(env, raw['enable_ipv4'], [...path, 'enable_ipv4']);
+  if (ipv4 !== undefined) spec.enableIpv4 = ipv4;
+  if (isMapping(raw['ipam'])) spec.ipam = ipamOf(raw['ipam']);
+  if (external.external) externalOnly(env, raw, path, ['driver', 'driver_opts', 'ipam', 'internal', 'attachable', 'enable_ipv6', 'enable_ipv4', 'labels']);
+  return spec;
+}
+
+function ipamOf(raw: Doc): IpamSpec {
+  const driver = toStr(raw['driver']);
+  return {
+    ...(driver !== undefined ? { driver } : {}),
+    config: (Array.isArray(raw['config']) ? raw['config'] : []).filter(isMapping).map((c) => ({
+      ...(toStr(c['subnet']) !== undefined ? { subnet: toStr(c['subnet'])! } : {}),
+      ...(toStr(c['ip_range']) !== undefined ? { ipRange: toStr(c['ip_range'])! } : {}),
+      ...(toStr(c['gateway']) !== undefined ? { gateway: toStr(c['gateway'])! } : {}),
+      auxAddresses: stringDict(c['aux_addresses']),
+    })),
+    options: stringDict(raw['options']),
+  };
+}
+
+function volumeOf(env: Env, key: string, value: unknown): VolumeSpec {
+  const raw = mapping(value);
+  const path = ['volumes', key];
+  const external = externalOf(env, raw, path);
+  const driver = toStr(raw['driver']);
+  if (external.external) externalOnly(env, raw, path, ['driver', 'driver_opts', 'labels']);
+  return {
+    key,
+    name: engineName(env, key, raw, external),
+    external: external.external,
+    ...(driver !== undefined ? { driver } : {}),
+    driverOpts: stringDict(raw['driver_opts']),
+    labels: listOrDict(raw['labels'], () => ''),
+  };
+}
+
+/** Compose refuses settings on external resources: stack does not create them, so they would be ignored. */
+function externalOnly(env: Env, raw: Doc, path: string[], keys: string[]): void {
+  for (const k of keys) {
+    if (raw[k] !== undefined) env.problems.add([...path, k], `'${k}' cannot be set on an external resource (stack does not create it)`);
+  }
+}
+
+function fileSourceOf(env: Env, kind: 'secret' | 'config', key: string, value: unknown): SecretSpec {
+  const raw = mapping(value);
+  const path = [`${kind}s`, key];
+  const external = externalOf(env, raw, path);
+  const file = toStr(raw['file']);
+  const variable = toStr(raw['environment']);
+  const content = toStr(raw['content']);
+  const sources = [external.external, file !== undefined, variable !== undefined, content !== undefined].filter(Boolean).length;
+  if (sources === 0) {
+    env.problems.add(path, `${kind} '${key}' needs a source: ${kind === 'config' ? 'file, environment, content' : 'file, environment'} or external`);
+  } else if (sources > 1) {
+    env.problems.add(path, `${kind} '${key}' has more than one source: set only one of file, environment${kind === 'config' ? ', content' : ''} or external`);
+  }
+  if (content !== undefined && content !== '') env.sensitive.add(content);
+  if (variable !== undefined) {
+    const v = env.variables[variable];
+    if (v === undefined) env.problems.warn([...path, 'environment'], `variable ${variable} is not set: the ${kind} will be empty`);
+    else if (v !== '') env.sensitive.add(v);
+  }
+  return {
+    key,
+    name: engineName(env, key, raw, external),
+    external: external.external,
+    ...(file !== undefined ? { file: hostPath(env, file) } : {}),
+    ...(variable !== undefined ? { environment: variable } : {}),
+    ...(content !== undefined ? { content } : {}),
+    labels: listOrDict(raw['labels'], () => ''),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }

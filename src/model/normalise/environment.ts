@@ -1,0 +1,89 @@
+// `env_file:` and `environment:`. The container's environment is every env_file in order,
+// then `environment` on top (Compose's precedence). A bare `KEY` (or `KEY:` with no value)
+// takes the variable from the interpolation variables (shell over .env) and is omitted when
+// unset. Every value read from an env_file is sensitive: it never appears in plans or logs.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { parseDotenv } from '../dotenv.js';
+import { dict, type EnvFileSpec } from '../types.js';
+import { type Env, hostPath, isMapping, listOrDict, type Path, toBool, toStr } from './support.js';
+
+export function normaliseEnvFiles(env: Env, value: unknown, path: Path): EnvFileSpec[] {
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  const out: EnvFileSpec[] = [];
+  items.forEach((item, i) => {
+    const at = Array.isArray(value) ? [...path, i] : path;
+    if (typeof item === 'string') {
+      out.push({ path: hostPath(env, item), required: true });
+    } else if (isMapping(item)) {
+      const format = toStr(item['format']);
+      out.push({
+        path: hostPath(env, String(item['path'])),
+        required: toBool(env, item['required'], [...at, 'required']) ?? true,
+        ...(format !== undefined ? { format } : {}),
+      });
+    }
+  });
+  return out;
+}
+
+/** Reads the env files (missing + required is a problem at `paths[i]`) and returns their variables. */
+export function readEnvFiles(env: Env, files: readonly EnvFileSpec[], paths: readonly Path[]): Record<string, string> {
+  const out = dict<string>();
+  files.forEach((file, i) => {
+    const at = paths[i] ?? [];
+    if (!existsSync(file.path)) {
+      if (file.required) env.problems.add(at, `env file ${file.path} not found`, "create it, or mark it optional with `required: false`");
+      return;
+    }
+    let text: string;
+    try {
+      text = readFileSync(file.path, 'utf8');
+    } catch (e) {
+      env.problems.add(at, `cannot read env file ${file.path}: ${(e as Error).message}`);
+      return;
+    }
+    let values: Record<string, string>;
+    if (file.format === 'raw') {
+      values = parseRaw(text);
+    } else if (file.format === undefined) {
+      // Compose resolves ${VAR} in env files from the variables and the file's earlier keys.
+      values = parseDotenv(text, file.path, (name) => out[name] ?? env.variables[name]);
+    } else {
+      env.problems.add(at, `unknown env_file format '${file.format}' (only 'raw' is supported)`);
+      return;
+    }
+    for (const key of Object.keys(values)) {
+      const v = values[key]!;
+      out[key] = v;
+      if (v !== '') env.sensitive.add(v);
+    }
+  });
+  return out;
+}
+
+/** `format: raw`: KEY=VALUE lines taken literally; blank lines and # comments skipped. */
+function parseRaw(text: string): Record<string, string> {
+  const out = dict<string>();
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const at = line.indexOf('=');
+    if (at < 0) out[line.trim()] = '';
+    else out[line.slice(0, at).trim()] = line.slice(at + 1);
+  }
+  return out;
+}
+
+/** `environment:` in list or map form. */
+export function normaliseEnvironment(env: Env, value: unknown): Record<string, string> {
+  return listOrDict(value, (key) => env.variables[key]);
+}
+
+/** The final environment: env_file values, then `environment` over them. */
+export function mergeEnvironment(fromFiles: Record<string, string>, explicit: Record<string, string>): Record<string, string> {
+  const out = dict<string>();
+  for (const key of Object.keys(fromFiles)) out[key] = fromFiles[key]!;
+  for (const key of Object.keys(explicit)) out[key] = explicit[key]!;
+  return out;
+}

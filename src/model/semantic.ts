@@ -1,0 +1,100 @@
+// Cross-reference checks over the normalised stack, each a problem with its path and
+// location: references to undefined networks, volumes, secrets and configs; dependencies on
+// unknown or profile-disabled services; services with neither image nor build; network_mode
+// together with networks. Runs over enabled services only (a disabled service is not started,
+// so its references do not matter until its profile is enabled).
+
+import { didYouMean } from './did-you-mean.js';
+import type { Problems } from './normalise/support.js';
+import { dict, type DependsOnSpec, type ServiceSpec } from './types.js';
+
+export interface SemanticInput {
+  /** The services as written (for the index of list entries in paths). */
+  readonly raw: Readonly<Record<string, Record<string, unknown>>>;
+  /** Enabled services; their dependsOn may be pruned here (optional dependencies that are absent). */
+  readonly services: Record<string, ServiceSpec>;
+  /** Declared but disabled by profiles, with their profiles. */
+  readonly disabled: Readonly<Record<string, readonly string[]>>;
+  readonly networks: ReadonlySet<string>;
+  readonly volumes: ReadonlySet<string>;
+  readonly secrets: ReadonlySet<string>;
+  readonly configs: ReadonlySet<string>;
+}
+
+export function checkReferences(input: SemanticInput, problems: Problems): void {
+  for (const name of Object.keys(input.services)) {
+    const spec = input.services[name]!;
+    const raw = input.raw[name] ?? {};
+    const at = (...rest: (string | number)[]) => ['services', name, ...rest];
+
+    if (spec.image === undefined && spec.build === undefined) {
+      problems.add(at(), `service '${name}' has neither an image nor a build section`, 'add `image: <name>` or `build: <directory>`');
+    }
+    if (spec.networkMode !== undefined && raw['networks'] !== undefined && raw['networks'] !== null) {
+      problems.add(at('network_mode'), `network_mode and networks are mutually exclusive: '${name}' sets both`);
+    }
+
+    // Networks.
+    Object.keys(spec.networks).forEach((key, i) => {
+      if (key === 'default' || input.networks.has(key)) return;
+      const path = Array.isArray(raw['networks']) ? at('networks', i) : at('networks', key);
+      problems.add(path, `undefined network '${key}'${suggest(key, input.networks)}`, `declare it under the top-level networks: section`);
+    });
+    // Named volumes.
+    spec.mounts.forEach((m, i) => {
+      if (m.type !== 'volume' || m.source === undefined || input.volumes.has(m.source)) return;
+      problems.add(at('volumes', i), `undefined volume '${m.source}'${suggest(m.source, input.volumes)}`, 'declare it under the top-level volumes: section, or use ./path for a bind mount');
+    });
+    // Secrets and configs.
+    for (const [kind, refs, declared] of [['secret', spec.secrets, input.secrets], ['config', spec.configs, input.configs]] as const) {
+      refs.forEach((ref, i) => {
+        if (declared.has(ref.source)) return;
+        problems.add(at(`${kind}s`, i), `undefined ${kind} '${ref.source}'${suggest(ref.source, declared)}`, `declare it under the top-level ${kind}s: section`);
+      });
+    }
+    // Dependencies.
+    const kept = dict<DependsOnSpec>();
+    for (const dep of Object.keys(spec.dependsOn)) {
+      const d = spec.dependsOn[dep]!;
+      const path = dependencyPath(raw, name, dep, d);
+      if (Object.prototype.hasOwnProperty.call(input.services, dep)) {
+        kept[dep] = d;
+      } else if (Object.prototype.hasOwnProperty.call(input.disabled, dep)) {
+        const profiles = input.disabled[dep]!;
+        if (d.required) {
+          problems.add(path, `depends on '${dep}', which is disabled by its profiles (${profiles.join(', ')})`, `enable one with --profile ${profiles[0] ?? ''}, or mark the dependency required: false`);
+        } else {
+          problems.warn(path, `optional dependency '${dep}' is disabled by its profiles; starting without it`);
+        }
+      } else if (d.required) {
+        problems.add(path, `depends on undefined service '${dep}'${suggest(dep, Object.keys(input.services))}`);
+      } else {
+        problems.warn(path, `optional dependency '${dep}' is not defined; starting without it`);
+      }
+    }
+    (spec as { dependsOn: Record<string, DependsOnSpec> }).dependsOn = kept;
+  }
+}
+
+/** Where a dependency was written: depends_on, or the links / volumes_from / network_mode entry that implied it. */
+function dependencyPath(raw: Record<string, unknown>, name: string, dep: string, d: DependsOnSpec): (string | number)[] {
+  const base = ['services', name];
+  if (!d.implicit) {
+    const list = raw['depends_on'];
+    if (Array.isArray(list)) return [...base, 'depends_on', list.map(String).indexOf(dep)];
+    return [...base, 'depends_on', dep];
+  }
+  for (const key of ['links', 'volumes_from'] as const) {
+    const list = raw[key];
+    if (!Array.isArray(list)) continue;
+    const i = list.map(String).findIndex((e) => e === dep || e.startsWith(`${dep}:`) || e === `service:${dep}` || e.startsWith(`service:${dep}:`));
+    if (i >= 0) return [...base, key, i];
+  }
+  for (const key of ['network_mode', 'ipc', 'pid']) if (raw[key] === `service:${dep}`) return [...base, key];
+  return [...base];
+}
+
+function suggest(word: string, candidates: Iterable<string>): string {
+  const guess = didYouMean(word, candidates);
+  return guess ? ` — did you mean '${guess}'?` : '';
+}
