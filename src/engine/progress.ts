@@ -43,7 +43,7 @@ export interface RunStartedEvent extends EventBase {
   readonly projectName: string;
   /** Number of operations in the plan. */
   readonly total: number;
-  /** The concurrency limit in force for engine calls (waits do not count against it). */
+  /** The concurrency limit in force for engine calls (waits do not count against it); -1 = no limit. */
   readonly parallel: number;
 }
 
