@@ -35,7 +35,7 @@ function parseArgs(argv) {
     const a = argv[i];
     const value = () => argv[++i];
     if (a === '--quick') opts.quick = true;
-    else if (a === '--sizes') opts.sizes = value().split(',').map(Number);
+    else if (a === '--sizes') opts.sizes = value().split(',').map(Number).filter((n) => n > 0); // --sizes 0: none
     else if (a === '--runs') opts.runs = Number(value());
     else if (a === '--tools') opts.tools = value().split(',');
     else if (a === '--no-api-count') opts.apiCount = false;
@@ -88,11 +88,16 @@ class Recorder {
   constructor() {
     /** @type {Record<string, Record<string, number[]>>} scenario -> series -> samples */
     this.samples = {};
+    /** @type {Record<string, Record<string, number[]>>} the same, CPU time (user + system) of the process */
+    this.cpu = {};
     /** @type {{ scenario: string, series: string, message: string }[]} */
     this.findings = [];
   }
-  add(scenario, series, ms) {
+  /** @param {number | { ms: number, cpuMs?: number }} timing */
+  add(scenario, series, timing) {
+    const { ms, cpuMs } = typeof timing === 'number' ? { ms: timing } : timing;
     ((this.samples[scenario] ??= {})[series] ??= []).push(ms);
+    if (cpuMs !== undefined) ((this.cpu[scenario] ??= {})[series] ??= []).push(cpuMs);
   }
   finding(scenario, series, message) {
     log(`FINDING ${scenario} / ${series}: ${message.split('\n')[0]}`);
@@ -111,7 +116,7 @@ function cliParticipant(tool, project, dir) {
   const file = join(dir, 'compose.yaml');
   const ok = (r, what) => {
     if (r.code !== 0) throw new Error(`${what} exited with ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-8).join(' | ')}`);
-    return r.ms;
+    return { ms: r.ms, cpuMs: r.cpuMs };
   };
   return {
     series: tool.name,
@@ -175,7 +180,7 @@ async function measureStartup(rec, plan, tools) {
     for (const [series, run] of rotate(steps, i)) {
       const r = await run();
       if (r.code !== 0) rec.finding('startup', series, `exited with ${r.code}: ${r.stderr.trim()}`);
-      else if (i >= 2) rec.add('startup', series, r.ms);
+      else if (i >= 2) rec.add('startup', series, r);
     }
   }
 }
@@ -193,7 +198,7 @@ async function measureConfig(rec, plan, tools, workDir) {
       const r = await tool.config(file, 'stackbenchconfig');
       if (r.code !== 0) {
         rec.finding(scenario, series, `exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
-      } else if (i >= 1) rec.add(scenario, series, r.ms);
+      } else if (i >= 1) rec.add(scenario, series, r);
     }
   }
 }
@@ -212,8 +217,8 @@ async function measureLifecycle(rec, plan, n, participants, state) {
     const step = async (p, scenario, series, fn) => {
       if (broken.has(p)) return;
       try {
-        const ms = await fn();
-        if (measured) rec.add(label(scenario), series, ms);
+        const timing = await fn();
+        if (measured) rec.add(label(scenario), series, timing);
       } catch (e) {
         rec.finding(label(scenario), series, e.message);
         broken.add(p);
@@ -225,24 +230,24 @@ async function measureLifecycle(rec, plan, n, participants, state) {
     for (const p of order) {
       p.write(yaml, spec);
       await step(p, 'cold up -d', p.series, async () => {
-        const ms = await p.cold();
+        const timing = await p.cold();
         containers.set(p, await expectRunning(p.project, n));
-        return ms;
+        return timing;
       });
     }
     for (let k = 0; k < plan.noopRepeats; k++) {
       for (const p of rotate(order, k)) {
         await step(p, 'no-op up -d', p.series, async () => {
-          const ms = await p.noop(envWithCa);
+          const timing = await p.noop(envWithCa);
           await expectOnlyChanged(p.project, containers.get(p), undefined);
-          return ms;
+          return timing;
         });
         // stack is a Node program: also without NODE_EXTRA_CA_CERTS, next to node -e 0.
         if (p.series === 'stack' && caSet) {
           await step(p, 'no-op up -d', 'stack (no CA)', async () => {
-            const ms = await p.noop(envNoCa);
+            const timing = await p.noop(envNoCa);
             await expectOnlyChanged(p.project, containers.get(p), undefined);
-            return ms;
+            return timing;
           });
         }
       }
@@ -250,8 +255,8 @@ async function measureLifecycle(rec, plan, n, participants, state) {
       const node = await timedRun(process.execPath, ['-e', '0'], { env: envWithCa });
       const nodeNoCa = await timedRun(process.execPath, ['-e', '0'], { env: envNoCa });
       if (measured) {
-        rec.add(label('no-op up -d'), 'node -e 0', node.ms);
-        rec.add(label('no-op up -d'), 'node -e 0 (no CA)', nodeNoCa.ms);
+        rec.add(label('no-op up -d'), 'node -e 0', node);
+        rec.add(label('no-op up -d'), 'node -e 0 (no CA)', nodeNoCa);
       }
     }
 
@@ -260,16 +265,16 @@ async function measureLifecycle(rec, plan, n, participants, state) {
     for (const p of order) {
       p.write(changed.yaml, changed.spec);
       await step(p, 'one service changed', p.series, async () => {
-        const ms = await p.change();
+        const timing = await p.change();
         await expectOnlyChanged(p.project, containers.get(p), spec.changedService);
-        return ms;
+        return timing;
       });
     }
     for (const p of order) {
       await step(p, 'down -v', p.series, async () => {
-        const ms = await p.down();
+        const timing = await p.down();
         await expectEmpty(p.project);
-        return ms;
+        return timing;
       });
     }
     broken.clear();
@@ -349,7 +354,7 @@ async function profileStack(tools, n, configFileSize, workDir) {
   };
   await profiled('stack --version', ['--version']);
   const cfgDir = join(workDir, `config${configFileSize}`);
-  if (tools.stackConfig) await profiled(`stack config (${configFileSize} services)`, ['-f', join(cfgDir, 'compose.yaml'), '-p', 'stackbenchconfig', 'config']);
+  if (tools.stackConfig) await profiled(`stack config -q (${configFileSize} services)`, ['-f', join(cfgDir, 'compose.yaml'), '-p', 'stackbenchconfig', 'config', '-q']);
   if (tools.stackLifecycle) {
     await cleanupProject(project);
     writeFileSync(file, generateStack(n, { revision: 1 }).yaml);
@@ -428,8 +433,8 @@ async function main() {
       projects.push(...participants.map((p) => p.project));
       await measureLifecycle(rec, plan, n, participants, state);
     }
-    const countN = plan.sizes.includes(30) ? 30 : plan.sizes[plan.sizes.length - 1];
-    if (opts.apiCount) {
+    const countN = plan.sizes.includes(30) ? 30 : (plan.sizes[plan.sizes.length - 1] ?? 10);
+    if (opts.apiCount && plan.sizes.length) {
       log(`counting engine API calls (N=${countN}, one untimed lifecycle each)`);
       projects.push('stackbenchapistack', 'stackbenchapicompose', 'stackbenchapifloor');
       apiCalls = { n: countN, rows: await countApiCalls(countN, { stack: tools.stackLifecycle ? stack : undefined, compose: tools.compose }, parallel.value, workDir) };
@@ -463,8 +468,8 @@ async function main() {
     plan,
     notes,
   };
-  writeFileSync(join(benchDir, 'results.json'), JSON.stringify({ meta, samples: rec.samples, findings: rec.findings, apiCalls, profiles }, null, 2) + '\n');
-  writeReport(opts.out, { meta, samples: rec.samples, findings: rec.findings, apiCalls, profiles });
+  writeFileSync(join(benchDir, 'results.json'), JSON.stringify({ meta, samples: rec.samples, cpu: rec.cpu, findings: rec.findings, apiCalls, profiles }, null, 2) + '\n');
+  writeReport(opts.out, { meta, samples: rec.samples, cpu: rec.cpu, findings: rec.findings, apiCalls, profiles });
   log(`done in ${meta.durationS.toFixed(0)} s: ${opts.out}`);
 }
 

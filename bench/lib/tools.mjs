@@ -23,7 +23,9 @@ export function stackTool(repoRoot) {
     // Global options go before the command name (the program uses enablePositionalOptions).
     up: (file, project, env) => run(['-f', file, '-p', project, 'up', '-d'], env),
     down: (file, project, env) => run(['-f', file, '-p', project, 'down', '-v'], env),
-    config: (file, project) => run(['-f', file, '-p', project, 'config']),
+    // `config -q`: load, interpolate, merge, validate and normalise, print nothing (like
+    // docker-compose's `config -q`, so both sides do the same work).
+    config: (file, project) => run(['-f', file, '-p', project, 'config', '-q']),
     version: (env) => run(['--version'], env),
     bin,
   };
