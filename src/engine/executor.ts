@@ -173,11 +173,6 @@ function validatePlan(ops: readonly Operation[]): void {
   }
 }
 
-/** The optional pull member of a gateway, as the executor calls it. */
-interface PullCapable {
-  pullImage?(ref: string, options: { platform?: string }, signal?: AbortSignal): Promise<void>;
-}
-
 type State = 'pending' | 'running' | OperationStatus;
 
 /** Apply `plan` through `gateway`. Never throws for a failed operation: see ExecutionResult. */
@@ -236,13 +231,12 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
     switch (op.kind) {
       case 'image.pull': {
         // `pullImage` is an optional gateway member (not every engine target can pull).
-        const pullable = gateway as EngineGateway & PullCapable;
-        if (typeof pullable.pullImage !== 'function') {
+        if (typeof gateway.pullImage !== 'function') {
           throw new OperationError(`cannot pull image ${op.image}: this engine connection does not support pulling`, {
             hint: 'pull or build the image yourself, then run the command again',
           });
         }
-        await pullable.pullImage(op.image, op.platform !== undefined ? { platform: op.platform } : {});
+        await gateway.pullImage(op.image, op.platform !== undefined ? { platform: op.platform } : {});
         return {};
       }
       case 'network.create': {
