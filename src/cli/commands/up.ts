@@ -1,0 +1,62 @@
+// `stack up`: bring the project in step with the stack file. The work is the façade's
+// (`src/stack.ts`); this file parses flags, shows progress and prints what was applied.
+
+import type { Command } from 'commander';
+import { optionsOf } from '../program.js';
+import { addReconcileFlags, commandContext, reconcileOptionsFrom, type CommandContext, type ReconcileFlags } from '../context.js';
+import type { UpResult } from '../../stack.js';
+
+interface UpFlags extends ReconcileFlags {
+  readonly detach?: boolean;
+}
+
+export function registerUp(program: Command): Command {
+  const cmd = program
+    .command('up')
+    .description('create and start the stack, or bring it in step with the stack file')
+    .argument('[services...]', 'only these services (and their dependencies, unless --no-deps)')
+    .option('-d, --detach', 'apply the plan and return, leaving the containers running');
+  addReconcileFlags(cmd)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  stack up -d                         bring everything up, detached
+  stack up -d web                     web and what it depends on
+  stack up -d --scale worker=3        three worker replicas
+  stack up -d --remove-orphans        also remove containers of services no longer in the file
+  stack up -d --wait --wait-timeout 60
+                                      return once every service is running (healthy if it
+                                      has a healthcheck), or fail after 60 s
+  stack --progress json up -d         one JSON event per line, for scripts`,
+    )
+    .action(async (services: string[], _flags: UpFlags, self: Command) => {
+      const opts = optionsOf<UpFlags>(self);
+      const ctx = commandContext(opts, services);
+      const reconcile = reconcileOptionsFrom(opts, services);
+      const [{ up }, { withProgress }] = await Promise.all([import('../../stack.js'), import('../progress/run.js')]);
+      const result = await withProgress({ mode: ctx.progress }, (hooks) =>
+        up({ load: ctx.load, connect: ctx.connect, reconcile, ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
+      );
+      await printApplied(ctx, result);
+      if (!opts.detach) await attach(ctx, result);
+    });
+  return cmd;
+}
+
+/** What was applied, on stdout (progress went to stderr), unless the output is for machines. */
+async function printApplied(ctx: CommandContext, result: UpResult): Promise<void> {
+  if (ctx.progress === 'json' || ctx.progress === 'quiet') return;
+  const { summariseApplied } = await import('../progress/summary.js');
+  process.stdout.write(await summariseApplied(result, process.stdout));
+}
+
+/**
+ * Attached mode (issue 4): follow the project's logs after the apply, with the Ctrl-C policy.
+ * It lands with the everyday commands; until then `up` without -d applies exactly like -d.
+ */
+async function attach(ctx: CommandContext, result: UpResult): Promise<void> {
+  void result;
+  if (ctx.progress === 'json' || ctx.progress === 'quiet') return;
+  process.stderr.write('note: attached mode (following logs) is not available yet; the stack was started detached, as with -d\n');
+}

@@ -1,0 +1,63 @@
+// Plain progress: one line per finished operation, never rewritten, for pipes, log files and
+// CI. `[+] create container demo-web-1 ... done 0.4s`. Waits report about every five seconds
+// so a slow health check is visible without flooding a CI log.
+
+import type { StackEvent } from '../../stack.js';
+import { paint, type Painter } from '../style.js';
+import { formatDuration, type Renderer, type RendererStreams } from './renderer.js';
+
+/** How often a wait that is still going is reported, per wait. */
+const WAIT_REPORT_EVERY_MS = 5000;
+
+export function plainRenderer(streams: RendererStreams): Renderer {
+  const out = streams.stderr;
+  const p: Painter = paint(out);
+  const lastWaitReport = new Map<string, number>();
+  const line = (text: string) => out.write(text + '\n');
+
+  return {
+    onEvent(event: StackEvent): void {
+      switch (event.type) {
+        case 'lock-wait':
+          line(p.yellow(`[~] waiting for another run on this project to finish (${event.holder})`));
+          break;
+        case 'model-warning':
+          line(p.yellow(`[!] warning: ${event.message}`));
+          break;
+        case 'plan':
+          for (const w of event.warnings) line(p.yellow(`[!] warning: ${w}`));
+          break;
+        case 'op-done':
+          lastWaitReport.delete(event.opId);
+          line(`${p.green('[+]')} ${event.opId} ... ${p.green('done')} ${p.dim(formatDuration(event.durationMs))}`);
+          break;
+        case 'op-failed':
+          lastWaitReport.delete(event.opId);
+          line(`${p.red('[x]')} ${event.opId} ... ${p.red('failed')} ${p.dim(formatDuration(event.durationMs))}: ${event.error.message}`);
+          break;
+        case 'op-skipped':
+          line(
+            `${p.dim('[-]')} ${event.opId} ... ${p.dim(
+              event.reason === 'interrupted' ? 'skipped (interrupted)' : `skipped (${event.blockedBy ?? 'a prerequisite'} did not complete)`,
+            )}`,
+          );
+          break;
+        case 'wait-progress': {
+          const last = lastWaitReport.get(event.opId);
+          if (last !== undefined && event.elapsedMs - last < WAIT_REPORT_EVERY_MS) break;
+          lastWaitReport.set(event.opId, event.elapsedMs);
+          line(`${p.cyan('[~]')} ${event.message}`);
+          break;
+        }
+        case 'warning':
+          line(p.yellow(`[!] warning: ${event.message}`));
+          break;
+        default:
+          break;
+      }
+    },
+    async close(): Promise<void> {
+      lastWaitReport.clear();
+    },
+  };
+}

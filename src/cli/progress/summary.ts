@@ -1,0 +1,38 @@
+// The closing lines of `up` and `down`: what was applied, on stdout. `up` prints the applied
+// plan in the planner's own words (`formatPlan`, the same text `stack plan` shows) so what a
+// person reads after a run is exactly what was decided; `down` counts what it removed.
+
+import type { DownResult, UpResult } from '../../stack.js';
+import type { Operation } from '../../planner/types.js';
+import { paint } from '../style.js';
+import { formatDuration } from './renderer.js';
+
+export async function summariseApplied(result: UpResult, stream: { isTTY?: boolean }): Promise<string> {
+  const { plan, model } = result;
+  if (plan.operations.length === 0) {
+    const n = Object.keys(model.services).length;
+    return `project ${model.projectName}: nothing to do, ${n} service${n === 1 ? '' : 's'} up to date\n`;
+  }
+  const { formatPlan } = await import('../../planner/format.js');
+  // Warnings were shown with the progress already; the copy loses the plan's registered
+  // sensitive values, so they are passed explicitly.
+  const text = formatPlan({ ...plan, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues });
+  return `${text.endsWith('\n') ? text : text + '\n'}applied ${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}\n`;
+}
+
+export function summariseDown(result: DownResult): string {
+  const { plan } = result;
+  if (plan.operations.length === 0) return `project ${result.projectName}: nothing to remove\n`;
+  const count = (kind: Operation['kind']) => plan.operations.filter((o) => o.kind === kind).length;
+  const parts = [
+    plural(count('container.remove'), 'container'),
+    plural(count('network.remove'), 'network'),
+    plural(count('volume.remove'), 'volume'),
+  ].filter((s): s is string => s !== undefined);
+  return `project ${result.projectName}: removed ${parts.length > 0 ? parts.join(', ') : 'nothing'} in ${formatDuration(result.durationMs)}\n`;
+}
+
+function plural(n: number, word: string): string | undefined {
+  if (n === 0) return undefined;
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
