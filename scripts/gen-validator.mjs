@@ -50,14 +50,28 @@ const exports = {
 };
 let code = standaloneCode.default(ajv, exports);
 
-// In ESM mode ajv still emits `require()` for its runtime helpers; turn them into imports.
+// In ESM mode ajv still emits `require()` for its runtime helpers. The only one this schema
+// needs is `equal` (uniqueItems over mappings), and ajv's (fast-deep-equal) calls
+// `a.valueOf()`, which null-prototype objects (how the loader builds every mapping, so that
+// `__proto__` is plain data) do not have: it threw "a.valueOf is not a function". Replace it
+// with a deep equality that never touches the prototype.
+const NULL_SAFE_EQUAL = `{ default: function equal(a, b) {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a !== a && b !== b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !equal(a[k], b[k])) return false;
+  return true;
+} }`;
 const imports = [];
-code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9_]+)"\)/gi, (_m, mod) => {
-  const local = `__runtime${imports.length}`;
-  imports.push(`import ${local} from "${mod}.js";`);
-  return local;
-});
-if (/\brequire\(/.test(code)) throw new Error('gen-validator: unexpected require() left in the generated code');
+code = code.replace(/require\("ajv\/dist\/runtime\/equal"\)/g, NULL_SAFE_EQUAL);
+if (/\brequire\(/.test(code)) throw new Error('gen-validator: unexpected require() left in the generated code (a new ajv runtime helper?)');
 
 const digest = createHash('sha256').update(schemaText).digest('hex').slice(0, 16);
 const text = [
