@@ -75,3 +75,31 @@ export function interruptSignal(): { signal: AbortSignal; interrupted: () => boo
     },
   };
 }
+
+/**
+ * The shape of every mutating lifecycle command: open the project, take its lock, act,
+ * report one line per container.
+ */
+export async function runLifecycleAction(
+  cmd: Command,
+  services: readonly string[],
+  verb: string,
+  act: (project: import('../lifecycle.js').OpenedProject) => Promise<ActionResult>,
+): Promise<void> {
+  const { openProject, withProjectLock } = await import('../lifecycle.js');
+  const project = await openProject(projectRequest(cmd, services));
+  const result = await withProjectLock(project.gateway, project.projectName, `stack ${cmd.name()}`, () => act(project));
+  reportAction(result, verb);
+}
+
+/**
+ * When stdout is a pipe that closes (`stack logs -f | head`), stop quietly instead of dying
+ * on EPIPE: `onClosed` ends the work (e.g. aborts following).
+ */
+export function whenStdoutCloses(onClosed: () => void): () => void {
+  const onError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') onClosed();
+  };
+  process.stdout.on('error', onError);
+  return () => process.stdout.off('error', onError);
+}

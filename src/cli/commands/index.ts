@@ -5,7 +5,21 @@ import { registerUp } from './up.js';
 import { registerPlan } from './plan.js';
 import { registerDown } from './down.js';
 import { registerConfig } from './config.js';
+import { registerPs } from './ps.js';
+import { registerLs } from './ls.js';
+import { registerLogs } from './logs.js';
+import { registerExec } from './exec.js';
+import { registerStart } from './start.js';
+import { registerStop } from './stop.js';
+import { registerRestart } from './restart.js';
+import { registerKill } from './kill.js';
+import { registerRm } from './rm.js';
+import { registerPause } from './pause.js';
+import { registerUnpause } from './unpause.js';
+import { registerTop } from './top.js';
+import { registerPort } from './port.js';
+import { registerEvents } from './events.js';
 
 export type RegisterCommand = (program: Command) => Command;
 
-export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerConfig];
+export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerConfig, registerPs, registerLs, registerLogs, registerExec, registerStart, registerStop, registerRestart, registerKill, registerRm, registerPause, registerUnpause, registerTop, registerPort, registerEvents];

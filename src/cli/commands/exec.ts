@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { projectRequest, wholeNumber } from '../project-request.js';
+import { optionsOf } from '../program.js';
+import { ExitRequest } from '../../errors.js';
+
+interface ExecFlags {
+  tty: boolean;
+  env?: string[];
+  user?: string;
+  workdir?: string;
+  index: number;
+  privileged?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** A TTY only when both ends are terminals (as `docker compose exec` decides), unless -T. */
+export function wantTty(flagTty: boolean): boolean {
+  return flagTty && process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
+/** Raw mode for an interactive TTY session; returns the undo. */
+export function rawStdin(tty: boolean): () => void {
+  if (!tty || typeof process.stdin.setRawMode !== 'function') return () => {};
+  process.stdin.setRawMode(true);
+  return () => process.stdin.setRawMode(false);
+}
+
+export function registerExec(program: Command): Command {
+  return program
+    .command('exec')
+    .description('run a command in a running container of a service; its exit code is ours')
+    .argument('<service>', 'the service')
+    .argument('<command...>', 'the command and its arguments')
+    .option('-T, --no-TTY', 'no pseudo-terminal, even when stdin and stdout are terminals')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
+    .option('-u, --user <user>', 'run as this user')
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('--index <n>', 'which replica (container number)', wholeNumber('--index'), 1)
+    .option('--privileged', 'give the process extended privileges')
+    .passThroughOptions()
+    .addHelpText('after', '\nExamples:\n  stack exec web sh                   a shell in web-1 (TTY when run from a terminal)\n  stack exec -T db pg_dump app > dump.sql\n  echo hi | stack exec -T web cat     stdin and stdout without a TTY\n  stack exec --index 2 worker ps')
+    .action(async (service: string, command: string[], _f: unknown, cmd: Command) => {
+      const flags = optionsOf<ExecFlags>(cmd);
+      const { openProject, serviceContainer } = await import('../../lifecycle.js');
+      const { execInContainer } = await import('../../engine/exec.js');
+      const p = await openProject(projectRequest(cmd, [service]));
+      const container = await serviceContainer(p.gateway, p.projectName, service, flags.index, p.model ? { model: p.model } : {});
+      const tty = wantTty(flags.tty);
+      const restore = rawStdin(tty);
+      let code: number;
+      try {
+        code = await execInContainer(
+          p.gateway,
+          container.id,
+          {
+            cmd: command,
+            tty,
+            attachStdin: true,
+            ...(flags.env ? { env: flags.env } : {}),
+            ...(flags.user ? { user: flags.user } : {}),
+            ...(flags.workdir ? { workingDir: flags.workdir } : {}),
+            ...(flags.privileged ? { privileged: true } : {}),
+          },
+          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+        );
+      } finally {
+        restore();
+        // Stop reading our stdin so the process can exit when the command is done.
+        process.stdin.destroy();
+      }
+      if (code !== 0) throw new ExitRequest(code);
+    });
+}

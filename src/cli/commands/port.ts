@@ -1,0 +1,28 @@
+import { Option, type Command } from 'commander';
+import { projectRequest, wholeNumber } from '../project-request.js';
+import { optionsOf } from '../program.js';
+import { UsageError } from '../../errors.js';
+
+export function registerPort(program: Command): Command {
+  return program
+    .command('port')
+    .description('print the host address a container port is published on')
+    .argument('<service>', 'the service')
+    .argument('<port>', 'the port inside the container')
+    .addOption(new Option('--protocol <protocol>', 'the port\'s protocol').choices(['tcp', 'udp', 'sctp']).default('tcp'))
+    .option('--index <n>', 'which replica (container number)', wholeNumber('--index'), 1)
+    .addHelpText('after', '\nExamples:\n  stack port web 80           e.g. 127.0.0.1:8080\n  stack port --index 2 web 80')
+    .action(async (service: string, port: string, _f: unknown, cmd: Command) => {
+      const flags = optionsOf<{ protocol: string; index: number }>(cmd);
+      const privatePort = Number(port);
+      if (!Number.isInteger(privatePort) || privatePort < 1 || privatePort > 65535) throw new UsageError(`not a port number: "${port}"`);
+      const { openProject, publishedPort } = await import('../../lifecycle.js');
+      const p = await openProject(projectRequest(cmd, [service]));
+      const address = await publishedPort(p.gateway, p.projectName, service, privatePort, {
+        protocol: flags.protocol,
+        index: flags.index,
+        ...(p.model ? { model: p.model } : {}),
+      });
+      process.stdout.write(`${address}\n`);
+    });
+}
