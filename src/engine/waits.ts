@@ -205,6 +205,15 @@ function childController(parent?: AbortSignal): { controller: AbortController; d
   };
 }
 
+/**
+ * Event actions after which the verdict can differ. Health checks run as execs, so a
+ * container with a healthcheck emits exec_create / exec_start / exec_die every interval:
+ * those must not each cost an inspect.
+ */
+function changesHealthVerdict(action: string): boolean {
+  return action.startsWith('health_status') || action === 'die' || action === 'destroy' || action === 'oom' || action === 'stop' || action === 'kill';
+}
+
 async function waitHealthy(gateway: EngineGateway, target: WaitTarget, options: WaitOptions): Promise<void> {
   const now = options.now ?? Date.now;
   const startedAt = now();
@@ -225,7 +234,7 @@ async function waitHealthy(gateway: EngineGateway, target: WaitTarget, options: 
         controller.signal,
       );
       for await (const event of events) {
-        if (knownId === undefined || event.id === knownId) wake.fire();
+        if ((knownId === undefined || event.id === knownId) && changesHealthVerdict(event.action)) wake.fire();
       }
     } catch {
       // The stream failed or was aborted: the slow re-check carries on alone.
