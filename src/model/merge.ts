@@ -284,7 +284,7 @@ function asKeyedMap(value: unknown): Plain | undefined {
 
 function mergeKeyedMap(base: unknown, over: unknown): unknown {
   const b = asKeyedMap(base);
-  const o = asKeyedMap(stripTags(over));
+  const o = asKeyedMap(over);
   if (!b || !o) return stripTags(over);
   const out = dict<unknown>();
   setSelfPosition(out, selfPosition(b) ?? selfPosition(o));
