@@ -90,8 +90,11 @@ export function planLines(plan: Plan): PlanLine[] {
       target = rest.replace(/^volume /, '');
     }
     const number = 'container' in p ? p.container.number : 0;
+    // -V inside a container's change: say which anonymous volumes start empty.
+    const renewed = object === 'container' ? ops.filter((o) => o.kind === 'volume.remove' && o.cause.kind === 'renew-anonymous-volumes') : [];
+    const cause = renewed.length > 0 ? `${p.cause.text}; renews ${renewed.map((o) => (o.kind === 'volume.remove' ? o.volume : '')).join(', ')} (-V)` : p.cause.text;
     const service = object === 'container' ? (p.service ?? ('container' in p ? p.container.service : undefined)) : undefined;
-    lines.push({ verb, object, ...(service !== undefined ? { service } : {}), target, cause: p.cause.text, number, group, operations: ops });
+    lines.push({ verb, object, ...(service !== undefined ? { service } : {}), target, cause, number, group, operations: ops });
   }
   const section = (l: PlanLine) => (l.object === 'image' ? 0 : l.object === 'network' ? 1 : l.object === 'volume' ? 2 : 3);
   return lines.sort(
