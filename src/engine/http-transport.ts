@@ -11,7 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { spawn } from 'node:child_process';
-import { Duplex, type Readable } from 'node:stream';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { sshCommand, type Endpoint } from './endpoint.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | object | undefined>>;
@@ -213,9 +213,9 @@ function makeConnector(endpoint: Endpoint, options: TransportOptions): Connector
     case 'ssh': {
       const build = options.sshCommand ?? ((e: Endpoint) => sshCommand(e.ssh!));
       // One ssh process per request (no pooling), like docker-modem; the CLI does the same.
+      // No `agent` at all: with `agent: false` node would make its own sockets and ignore createConnection.
       return {
         secure: false,
-        agent: false,
         createConnection: () => sshConnection(build(endpoint)) as unknown as ReturnType<NonNullable<http.RequestOptions['createConnection']>>,
       };
     }
@@ -229,14 +229,21 @@ function sshConnection(cmd: { command: string; args: string[] }): Duplex {
   child.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 4000) stderr += c.toString();
   });
-  const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  // The output ends only once ssh has exited, so that a failure (host key refused, no
+  // route...) reaches the HTTP client as ssh's own message rather than "socket hang up".
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
+  // Likewise writing to an ssh that already died must not fail first with a bare EPIPE.
+  const input = new PassThrough();
+  input.pipe(child.stdin);
+  child.stdin.on('error', () => undefined);
+  const duplex = Duplex.from({ readable: output, writable: input });
   child.on('error', (e) => duplex.destroy(e));
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) {
-      const e = new Error(`ssh exited with code ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`) as NodeJS.ErrnoException;
-      e.code = 'ESSH';
-      duplex.destroy(e);
-    }
+  child.on('close', (code) => {
+    if (code === 0 || code === null) return void output.end();
+    const e = new Error(`ssh exited with code ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`) as NodeJS.ErrnoException;
+    e.code = 'ESSH';
+    duplex.destroy(e);
   });
   duplex.on('close', () => {
     if (child.exitCode === null) child.kill();
