@@ -183,6 +183,8 @@ export function emptyObserved(projectName = 'demo', images: readonly string[] = 
 export interface SimulatorOptions {
   /** Apply only the first `limit` operations (a run killed after that many). */
   readonly limit?: number;
+  /** Apply only these operations (a run killed with these done, in any DAG-respecting order). */
+  readonly only?: ReadonlySet<string>;
   /** Health a started container reports, by container name (default: healthy when it has a healthcheck). */
   readonly health?: Readonly<Record<string, 'healthy' | 'unhealthy' | 'starting'>>;
 }
@@ -205,7 +207,8 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
     if (!n) throw new Error(`simulator: no network ${name}`);
     return n;
   };
-  const ops: readonly Operation[] = options.limit === undefined ? plan.operations : plan.operations.slice(0, options.limit);
+  let ops: readonly Operation[] = options.limit === undefined ? plan.operations : plan.operations.slice(0, options.limit);
+  if (options.only) ops = ops.filter((o) => options.only!.has(o.id));
   for (const op of ops) {
     switch (op.kind) {
       case 'image.pull':
