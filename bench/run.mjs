@@ -5,7 +5,7 @@
 // tools, and writes bench/RESULTS.md (and the raw samples to bench/results.json).
 //
 // Options: --quick, --sizes 10,30, --runs 3, --tools stack,docker-compose,floor,
-//          --no-api-count, --no-profile, --out <file>
+//          --no-api-count, --no-profile, --out <file>, --stack-root <frozen build>
 // Benchmarks measure and report; they never assert on time.
 
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -41,6 +41,7 @@ function parseArgs(argv) {
     else if (a === '--no-api-count') opts.apiCount = false;
     else if (a === '--no-profile') opts.profile = false;
     else if (a === '--out') opts.out = value();
+    else if (a === '--stack-root') opts.stackRoot = value(); // a frozen build (bench/snapshot.sh)
     else throw new Error(`unknown option ${a}`);
   }
   // Full: N = 10 and 30 with a warm-up cycle and 5 measured ones; N = 100 after them (the
@@ -62,18 +63,24 @@ const envNoCa = { ...process.env };
 delete envNoCa.NODE_EXTRA_CA_CERTS;
 const caSet = Boolean(process.env.NODE_EXTRA_CA_CERTS);
 
-async function stackParallelism(ncpu) {
+async function stackParallelism(stackRoot, ncpu) {
   // The floor runs at stack's own default parallelism, read from the built code so the two
   // never drift apart; the formula is the fallback while that module does not exist.
   try {
-    const mod = await import(pathToFileURL(join(repoRoot, 'dist', 'src', 'engine', 'parallelism.js')).href);
+    const mod = await import(pathToFileURL(join(stackRoot, 'dist', 'src', 'engine', 'parallelism.js')).href);
     return { value: mod.defaultParallelism({ ncpu }), source: 'dist/src/engine/parallelism.js defaultParallelism' };
   } catch {
     return { value: Math.max(2, Math.min(8, ncpu * 2)), source: 'fallback formula max(2, min(8, 2 × CPUs))' };
   }
 }
 
-function gitDescribe() {
+function gitDescribe(root) {
+  // A snapshot made by bench/snapshot.sh names its revision in COMMIT.
+  try {
+    return `${readFileSync(join(root, 'COMMIT'), 'utf8').trim()} (frozen copy in ${root})`;
+  } catch {
+    // not a snapshot: the working tree
+  }
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bin', 'schema', 'scripts'], { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -348,7 +355,7 @@ async function profileStack(tools, n, configFileSize, workDir) {
   const profiled = async (name, args) => {
     const target = join(profDir, name);
     mkdirSync(target, { recursive: true });
-    const r = await timedRun(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${target}`, tools.stack.bin, ...args], { cwd: repoRoot, env: envWithCa });
+    const r = await timedRun(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${target}`, tools.stack.bin, ...args], { cwd: workDir, env: envWithCa });
     const files = readdirSync(target).filter((f) => f.endsWith('.cpuprofile'));
     out[name] = { wallMs: r.ms, code: r.code, ...(files.length ? summariseProfile(join(target, files[0])) : {}) };
   };
@@ -387,13 +394,14 @@ async function main() {
   const image = generateStack(1).spec.image;
   if (!(await imageExists(image))) execFileSync('bash', [join(repoRoot, 'scripts', 'test-image')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const engine = await engineFacts();
-  const parallel = await stackParallelism(engine.ncpu);
+  const stackRoot = opts.stackRoot ?? repoRoot;
+  const parallel = await stackParallelism(stackRoot, engine.ncpu);
 
   const want = new Set(opts.tools ?? ['stack', 'docker-compose', 'floor']);
   const notes = [];
   const compose = want.has('docker-compose') ? ensureCompose(log) : { reason: 'not selected (--tools)' };
   if (!compose.version) notes.push(`docker-compose not measured: ${compose.reason}`);
-  const cmds = stackCommands(repoRoot);
+  const cmds = stackCommands(stackRoot);
   const stackReady = { startup: cmds.built, config: cmds.commands.has('config'), lifecycle: cmds.commands.has('up') && cmds.commands.has('down') };
   if (!want.has('stack')) notes.push('stack not measured: not selected (--tools)');
   else if (!cmds.built) notes.push('stack not measured: not built (run `npm run build`)');
@@ -401,7 +409,7 @@ async function main() {
     if (!stackReady.config) notes.push('stack `config` not measured: the built CLI has no `config` command yet');
     if (!stackReady.lifecycle) notes.push('stack `up`/`down` not measured: the built CLI has no `up` and `down` commands yet');
   }
-  const stack = want.has('stack') && cmds.built ? stackTool(repoRoot) : undefined;
+  const stack = want.has('stack') && cmds.built ? stackTool(stackRoot) : undefined;
   const tools = { stack, compose: compose.version ? composeTool() : undefined, stackLifecycle: stack && stackReady.lifecycle, stackConfig: stack && stackReady.config };
 
   const workDir = mkdtempSync(join(tmpdir(), 'stack-bench-'));
@@ -462,8 +470,8 @@ async function main() {
     node: process.version,
     caSet,
     compose: compose.version,
-    stackVersion: JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version,
-    commit: gitDescribe(),
+    stackVersion: JSON.parse(readFileSync(join(stackRoot, 'package.json'), 'utf8')).version,
+    commit: gitDescribe(stackRoot),
     parallel,
     plan,
     notes,
