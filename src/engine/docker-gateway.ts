@@ -3,8 +3,13 @@
 //   - ordinary calls get a per-call deadline (AbortSignal, 30 s by default);
 //   - streams (events, logs, wait, attach, exec) get none: an idle timer would kill a quiet
 //     `logs -f` or a long `wait` (the docker-modem trap in TRAPS.md);
-//   - the API version is negotiated once from GET /version: min(server's, ours), never below
-//     the server's minimum, and every later path is versioned with it.
+//   - the API version is negotiated once: min(server's, ours), never below the server's
+//     minimum, and every later path is versioned with it. It comes from GET /_ping's
+//     API-Version header (unversioned, like the Docker CLI does it): GET /version costs
+//     60-300 ms on this engine because dockerd runs `runc --version` and `docker-init
+//     --version` to answer it, /_ping 1-35 ms. /version is asked only when the engine speaks
+//     a newer API than ours (then its minimum may be above ours) or the ping says nothing.
+//   - GET /info (100-300 ms here) is asked at most once per gateway and cached.
 
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -40,7 +45,7 @@ import type {
   ProcessStream,
   VolumeCreateBody,
 } from './gateway.js';
-import { HttpTransport, TransportError, type Query, type TransportOptions, type TransportRequest } from './http-transport.js';
+import { HttpTransport, TransportError, type BufferedResponse, type Query, type TransportOptions, type TransportRequest } from './http-transport.js';
 
 /** The newest API version this code knows. Newer engines are spoken to at this version. */
 export const MAX_API_VERSION = '1.47';
@@ -112,10 +117,23 @@ export class DockerGateway implements EngineGateway {
   }
 
   /**
-   * GET /version (unversioned: the one path every engine answers without a version) and pick
-   * the API version for every later call. Also the reachability check of `openGateway`.
+   * Picks the API version for every later call; also the reachability check of `openGateway`.
+   * Unversioned paths: the only ones every engine answers before a version is chosen.
    */
   async negotiate(signal?: AbortSignal): Promise<string> {
+    const subject: Subject = { operation: 'connect to', resource: { kind: 'engine', name: this.endpoint.url } };
+    const ping = await this.callRaw(subject, { method: 'GET', path: '/_ping' }, signal, false);
+    const header = (name: string): string | undefined => {
+      const v = ping.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const pingApi = header('api-version');
+    const engine = /^Docker\/([^ ]+)/.exec(header('server') ?? '')?.[1] ?? 'unknown';
+    const os = header('ostype') ?? 'unknown';
+    if (pingApi && compareApiVersions(pingApi, MAX_API_VERSION) <= 0) {
+      this.version = { api: pingApi, engine, os, arch: 'unknown' };
+      return pingApi;
+    }
     const v = await this.call<{ ApiVersion?: string; MinAPIVersion?: string; Version?: string; Os?: string; Arch?: string }>(
       { operation: 'get version of', resource: { kind: 'engine', name: this.endpoint.url } },
       { method: 'GET', path: '/version' },
@@ -123,11 +141,22 @@ export class DockerGateway implements EngineGateway {
       false,
     );
     const api = negotiateApiVersion(v, this.endpoint.url);
-    this.version = { api, engine: v.Version ?? 'unknown', os: v.Os ?? 'unknown', arch: v.Arch ?? 'unknown' };
+    this.version = { api, engine: v.Version ?? engine, os: v.Os ?? os, arch: v.Arch ?? 'unknown' };
     return api;
   }
 
-  async info(signal?: AbortSignal): Promise<EngineInfo> {
+  private cachedInfo?: Promise<EngineInfo>;
+
+  /** Asked once per gateway (GET /info is slow) and cached; a failure is not cached. */
+  info(signal?: AbortSignal): Promise<EngineInfo> {
+    this.cachedInfo ??= this.fetchInfo(signal).catch((e: unknown) => {
+      this.cachedInfo = undefined;
+      throw e;
+    });
+    return this.cachedInfo;
+  }
+
+  private async fetchInfo(signal?: AbortSignal): Promise<EngineInfo> {
     if (!this.version) await this.negotiate(signal);
     const i = await this.call<{ NCPU?: number; OSType?: string; Architecture?: string; ServerVersion?: string }>(
       { operation: 'get info of', resource: { kind: 'engine', name: this.endpoint.url } },
@@ -451,10 +480,21 @@ export class DockerGateway implements EngineGateway {
   }
 
   private async call<T = unknown>(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined, versioned = true): Promise<T> {
+    const res = await this.callRaw(subject, spec, signal, versioned);
+    if (res.body.length === 0) return undefined as T;
+    try {
+      return JSON.parse(res.body.toString('utf8')) as T;
+    } catch {
+      return res.body.toString('utf8') as T;
+    }
+  }
+
+  /** One buffered call: deadline, trace, and status-code classification. */
+  private async callRaw(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined, versioned = true): Promise<BufferedResponse> {
     const { signal: combined, deadline } = this.deadline(spec.timeoutMs, signal);
     const started = Date.now();
     const path = versioned ? this.versioned(spec.path) : spec.path;
-    let res;
+    let res: BufferedResponse | undefined;
     try {
       res = await this.transport.request({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(combined ? { signal: combined } : {}) });
     } catch (e) {
@@ -464,12 +504,7 @@ export class DockerGateway implements EngineGateway {
     }
     const ok = (res.statusCode >= 200 && res.statusCode < 300) || (spec.alsoOk?.includes(res.statusCode) ?? false);
     if (!ok) throw classify(subject, res.statusCode, res.body);
-    if (res.body.length === 0) return undefined as T;
-    try {
-      return JSON.parse(res.body.toString('utf8')) as T;
-    } catch {
-      return res.body.toString('utf8') as T;
-    }
+    return res;
   }
 
   private async openStream(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined): Promise<Readable> {

@@ -28,6 +28,7 @@ export interface TransportRequest {
 
 export interface BufferedResponse {
   readonly statusCode: number;
+  readonly headers: http.IncomingHttpHeaders;
   readonly body: Buffer;
 }
 
@@ -76,7 +77,7 @@ export class HttpTransport {
   /** A request whose whole body is read (JSON calls, non-streaming). */
   async request(req: TransportRequest): Promise<BufferedResponse> {
     const res = await this.send(req, {});
-    return { statusCode: res.statusCode ?? 0, body: await readAll(res, req.signal) };
+    return { statusCode: res.statusCode ?? 0, headers: res.headers, body: await readAll(res, req.signal) };
   }
 
   /** A request whose body is streamed (logs, events): no idle deadline; abort with the signal. */
