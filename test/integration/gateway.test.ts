@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, testImage, uniqueProject, cleanupProject, eventually } from '../helpers/engine.js';
+import { docker, testImage, uniqueProject, cleanupProject, eventually, runStack } from '../helpers/engine.js';
 import { openGateway, type OpenedGateway } from '../../src/engine/connect.js';
 import { DockerGateway, MAX_API_VERSION, compareApiVersions } from '../../src/engine/docker-gateway.js';
 import { parseHost } from '../../src/engine/endpoint.js';
@@ -251,4 +251,10 @@ test('a failing ssh command is exit 69 with ssh\'s own message', async () => {
     assert.match(e.message, /ssh:\/\/tester@example\.invalid: ssh exited with code 255: Host key verification failed/);
     return true;
   });
+});
+
+test('the CLI exits 69 naming the endpoint when DOCKER_HOST points at nothing', async () => {
+  const r = await runStack(['ls'], { env: { DOCKER_HOST: 'unix:///nonexistent.sock', DOCKER_CONTEXT: undefined } });
+  assert.equal(r.code, 69, r.stderr);
+  assert.match(r.stderr, /unix:\/\/\/nonexistent\.sock/);
 });
