@@ -11,5 +11,11 @@ rm -rf "$dest"; mkdir -p "$dest"
 git -C "$repo" archive "$rev" | tar -x -C "$dest"
 ln -s "$repo/node_modules" "$dest/node_modules"
 git -C "$repo" rev-parse --short "$rev" > "$dest/COMMIT"
-(cd "$dest" && node scripts/build.mjs)
+# tsc still emits when some file has type errors (a test helper, say): warn, and refuse only
+# when the CLI itself was not produced.
+if ! (cd "$dest" && node scripts/build.mjs >"$dest/BUILD.log" 2>&1); then
+  echo "snapshot: the build reported errors (see $dest/BUILD.log):" >&2
+  grep -m5 'error' "$dest/BUILD.log" >&2 || true
+fi
+[ -f "$dest/dist/src/main.js" ] || { echo "snapshot: no dist/src/main.js, nothing to measure" >&2; exit 1; }
 echo "$dest: stack at $(cat "$dest/COMMIT"), built"
