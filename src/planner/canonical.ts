@@ -172,14 +172,51 @@ export function displayValue(value: unknown, redactor: Redactor): string | undef
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
 }
 
-/** The fields that differ between the last applied spec and the new one, redacted. */
-export function diffSpecs(before: unknown, after: CanonicalSpec, redactor: Redactor): FieldChange[] {
+/**
+ * Paths of the spec whose values are sensitive (`environment.DB_PASSWORD`, `command`...).
+ * Recorded on the container (`dev.stack.sensitive-paths`) so that a later plan hides the OLD
+ * value too, even when the new model no longer lists it as sensitive (a rotated password).
+ */
+export function sensitivePaths(spec: unknown, redactor: Redactor): string[] {
+  const out: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) {
+      // Lists of plain values change as a whole (see diffValues): record the list itself.
+      if (!value.every(isPlainObject)) {
+        if (redactor.containsSensitive(value)) out.push(path);
+        return;
+      }
+      value.forEach((v, i) => walk(v, `${path}[${i}]`));
+      return;
+    }
+    if (isPlainObject(value)) {
+      for (const key of Object.keys(value).sort()) walk(value[key], segment(path, key));
+      return;
+    }
+    if (redactor.containsSensitive(value)) out.push(path);
+  };
+  walk(spec, '');
+  return out;
+}
+
+function coveredBy(path: string, recorded: readonly string[]): boolean {
+  return recorded.some(
+    (p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`) || p.startsWith(`${path}.`) || p.startsWith(`${path}[`),
+  );
+}
+
+/**
+ * The fields that differ between the last applied spec and the new one, redacted: when
+ * either side is sensitive (now, or when it was applied), both sides are hidden.
+ */
+export function diffSpecs(before: unknown, after: CanonicalSpec, redactor: Redactor, previouslySensitive: readonly string[] = []): FieldChange[] {
   const raw: RawChange[] = [];
   diffValues(before, after, '', raw);
   return raw.map((c) => {
     const change: { path: string; before?: string; after?: string } = { path: c.path };
-    const b = displayValue(c.before, redactor);
-    const a = displayValue(c.after, redactor);
+    const hidden = redactor.containsSensitive(c.before) || redactor.containsSensitive(c.after) || coveredBy(c.path, previouslySensitive);
+    const b = hidden && c.before !== undefined ? REDACTED : displayValue(c.before, redactor);
+    const a = hidden && c.after !== undefined ? REDACTED : displayValue(c.after, redactor);
     if (b !== undefined) change.before = b;
     if (a !== undefined) change.after = a;
     return change;

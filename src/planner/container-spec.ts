@@ -2,7 +2,7 @@
 // purely. What Compose does is the reference: users expect the same container from the same
 // file.
 
-import { COMPOSE, STACK } from '../model/labels.js';
+import { COMPOSE, STACK, STACK_PREFIX } from '../model/labels.js';
 import type { MountSpec, ServiceSpec, StackModel } from '../model/types.js';
 import type { ContainerCreateBody, EndpointConfig } from '../engine/gateway.js';
 import {
@@ -21,7 +21,12 @@ export interface ContainerBodyOptions {
   readonly stackVersion?: string;
   /** Precomputed canonical spec of the service (the planner computes it once per service). */
   readonly spec?: CanonicalSpec;
+  /** Paths of the spec holding sensitive values, recorded for later plans (see `sensitivePaths`). */
+  readonly sensitivePaths?: readonly string[];
 }
+
+/** Where the container keeps which spec paths were sensitive when it was created. */
+export const SENSITIVE_PATHS_LABEL = `${STACK_PREFIX}sensitive-paths`;
 
 /** Network keys of a service, the one the container is created with first: highest priority, then by name. */
 export function orderedNetworkKeys(service: ServiceSpec): string[] {
@@ -318,7 +323,10 @@ export function buildContainerCreateBody(
     Cmd: service.command !== undefined ? [...service.command] : undefined,
     Entrypoint: service.entrypoint !== undefined ? [...service.entrypoint] : undefined,
     Env: env,
-    Labels: containerLabels(model, service, number, spec, options.stackVersion),
+    Labels: {
+      ...containerLabels(model, service, number, spec, options.stackVersion),
+      ...(options.sensitivePaths && options.sensitivePaths.length > 0 ? { [SENSITIVE_PATHS_LABEL]: JSON.stringify(options.sensitivePaths) } : {}),
+    },
     WorkingDir: service.workingDir,
     User: service.user,
     Hostname: service.hostname,

@@ -29,10 +29,11 @@ import {
   containerIdentityDependencies,
   describeChange,
   diffSpecs,
+  sensitivePaths,
   specHash,
   type CanonicalSpec,
 } from './canonical.js';
-import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys } from './container-spec.js';
+import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, SENSITIVE_PATHS_LABEL } from './container-spec.js';
 import { PlanBuilder } from './graph.js';
 import { conditionWord, opId } from './ids.js';
 import { anonymousVolumeName, containerName, imageReference, networkName, volumeName } from './names.js';
@@ -144,11 +145,20 @@ function parseSpecLabel(c: ObservedContainer): unknown {
   }
 }
 
-function changedCause(previous: unknown, spec: CanonicalSpec, redactor: Redactor): Cause {
+function parseSensitivePaths(c: ObservedContainer): string[] {
+  try {
+    const parsed = JSON.parse(c.labels[SENSITIVE_PATHS_LABEL] ?? '[]') as unknown;
+    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function changedCause(previous: unknown, spec: CanonicalSpec, redactor: Redactor, previouslySensitive: readonly string[] = []): Cause {
   if (previous === undefined) {
     return { kind: 'changed', text: 'config hash differs (no recorded spec to compare)' };
   }
-  const changes = diffSpecs(previous, spec, redactor);
+  const changes = diffSpecs(previous, spec, redactor, previouslySensitive);
   if (changes.length === 0) return { kind: 'changed', text: 'config hash differs' };
   const shown = changes.slice(0, 3).map(describeChange);
   const more = changes.length > 3 ? `, and ${changes.length - 3} more` : '';
@@ -338,7 +348,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
       } else if (strategy === 'force') {
         recreate({ kind: 'forced', text: explicit.has(serviceName) ? 'forced (--force-recreate)' : 'forced (--always-recreate-deps)' });
       } else if (container.labels[STACK.configHash] !== hash) {
-        recreate(changedCause(parseSpecLabel(container), spec, redactor));
+        recreate(changedCause(parseSpecLabel(container), spec, redactor, parseSensitivePaths(container)));
       } else if (imageId !== undefined && container.imageId !== '' && container.imageId !== imageId) {
         recreate({
           kind: 'image-changed',
@@ -587,7 +597,11 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
       for (const dep of containerIdentityDependencies(service)) {
         for (const d of slotsByService.get(dep) ?? []) createAfter.push(...d.readyOps, d.createOp);
       }
-      const body = buildContainerCreateBody(model, service, slot.number, { spec, ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}) });
+      const body = buildContainerCreateBody(model, service, slot.number, {
+        spec,
+        sensitivePaths: sensitivePaths(spec, redactor),
+        ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
+      });
       const newRef = ref(slot, false);
       slot.createOp = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body, after: [], cause, service: serviceName, group });
       b.after(slot.createOp, createAfter);
