@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import { optionsOf } from '../program.js';
 import { addReconcileFlags, commandContext, reconcileOptionsFrom, type CommandContext, type ReconcileFlags } from '../context.js';
 import type { UpResult } from '../../stack.js';
+import { addAttachFlags, attachAfterUp, type AttachFlags } from '../attached.js';
 
-interface UpFlags extends ReconcileFlags {
+interface UpFlags extends ReconcileFlags, AttachFlags {
   readonly detach?: boolean;
 }
 
@@ -16,7 +17,7 @@ export function registerUp(program: Command): Command {
     .description('create and start the stack, or bring it in step with the stack file')
     .argument('[services...]', 'only these services (and their dependencies, unless --no-deps)')
     .option('-d, --detach', 'apply the plan and return, leaving the containers running');
-  addReconcileFlags(cmd)
+  addAttachFlags(addReconcileFlags(cmd))
     .addHelpText(
       'after',
       `
@@ -39,7 +40,7 @@ Examples:
         up({ load: ctx.load, connect: ctx.connect, reconcile, ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
       );
       await printApplied(ctx, result);
-      if (!opts.detach) await attach(ctx, result);
+      if (!opts.detach) await attachAfterUp(ctx, result, opts, services);
     });
   return cmd;
 }
@@ -51,12 +52,3 @@ async function printApplied(ctx: CommandContext, result: UpResult): Promise<void
   process.stdout.write(await summariseApplied(result, process.stdout));
 }
 
-/**
- * Attached mode (issue 4): follow the project's logs after the apply, with the Ctrl-C policy.
- * It lands with the everyday commands; until then `up` without -d applies exactly like -d.
- */
-async function attach(ctx: CommandContext, result: UpResult): Promise<void> {
-  void result;
-  if (ctx.progress === 'json' || ctx.progress === 'quiet') return;
-  process.stderr.write('note: attached mode (following logs) is not available yet; the stack was started detached, as with -d\n');
-}
