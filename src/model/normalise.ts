@@ -232,10 +232,24 @@ function fileSourceOf(env: Env, kind: 'secret' | 'config', key: string, value: u
   };
 }
 
+/** Freezes the model in place. Walks arrays by index (Object.keys on arrays allocates one string per element). */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  const stack: object[] = [value as object];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (Object.isFrozen(node)) continue;
+    Object.freeze(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (v !== null && typeof v === 'object') stack.push(v);
+      }
+    } else {
+      for (const key in node) {
+        const v = (node as Record<string, unknown>)[key];
+        if (v !== null && typeof v === 'object') stack.push(v);
+      }
+    }
   }
   return value;
 }
