@@ -23,6 +23,12 @@ export interface ContainerBodyOptions {
   readonly spec?: CanonicalSpec;
   /** Paths of the spec holding sensitive values, recorded for later plans (see `sensitivePaths`). */
   readonly sensitivePaths?: readonly string[];
+  /**
+   * Volumes of the replaced container to mount again: anonymous volumes the IMAGE declares
+   * (Dockerfile VOLUME), which the stack file does not mention, so a recreate keeps their
+   * data as Compose does.
+   */
+  readonly inheritedVolumes?: readonly { readonly name: string; readonly target: string }[];
 }
 
 /** Where the container keeps which spec paths were sensitive when it was created. */
@@ -255,6 +261,7 @@ export function buildContainerCreateBody(
   for (const e of service.expose) for (const key of exposedKeys(e)) exposed[key] = {};
 
   const { mounts, binds } = mountsAndBinds(model, service, number);
+  for (const v of options.inheritedVolumes ?? []) mounts.push({ Type: 'volume', Source: v.name, Target: v.target });
   const networkKeys = service.networkMode === undefined ? orderedNetworkKeys(service) : [];
   const primary = networkKeys[0];
   const networkMode = resolveNetworkMode(model, service.networkMode) ?? (primary !== undefined ? networkName(model, primary) : undefined);

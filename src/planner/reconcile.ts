@@ -600,6 +600,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
       const body = buildContainerCreateBody(model, service, slot.number, {
         spec,
         sensitivePaths: sensitivePaths(spec, redactor),
+        ...(slot.fate === 'recreate' && !options.renewAnonVolumes ? { inheritedVolumes: imageDeclaredVolumes(service, slot.existing!) } : {}),
         ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
       });
       const newRef = ref(slot, false);
@@ -802,6 +803,28 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   const plan: Plan = { projectName: project, operations: b.build(), warnings: dedupeWarnings(warnings) };
   registerSensitiveValues(plan, model.sensitiveValues);
   return plan;
+}
+
+/**
+ * Volumes of a container that the stack file does not account for: anonymous volumes its
+ * image declares (`VOLUME /var/lib/postgresql/data`). Inherited on recreate, as Compose does.
+ * Not crash-proof like ours: if a run dies between removing the old container and creating
+ * the new one, the next run cannot know them and the image gets a fresh volume (the old one
+ * is left, detached, not deleted).
+ */
+function imageDeclaredVolumes(service: ServiceSpec, old: ObservedContainer): { name: string; target: string }[] {
+  const claimed = new Set<string>([
+    ...service.mounts.map((m) => m.target),
+    ...service.tmpfs.map((t) => t.split(':')[0]!),
+    ...service.secrets.map((r) => r.target),
+    ...service.configs.map((r) => r.target),
+  ]);
+  return old.mounts
+    // The engine names anonymous volumes with 64 hex digits; named ones (ours, or a mount
+    // the user removed from the file) are not inherited.
+    .filter((m) => m.type === 'volume' && m.name !== undefined && /^[0-9a-f]{64}$/.test(m.name) && !claimed.has(m.destination))
+    .map((m) => ({ name: m.name!, target: m.destination }))
+    .sort((a, b) => (a.target < b.target ? -1 : 1));
 }
 
 function dedupeWarnings(warnings: PlanWarning[]): PlanWarning[] {

@@ -613,3 +613,30 @@ describe('reconcile: labels written on what it creates', () => {
     assert.equal(anon.body.Labels![STACK.managed], 'true');
   });
 });
+
+describe('reconcile: volumes the image declares', () => {
+  const hex = 'ab'.repeat(32);
+  const withImageVolume = (o: ObservedState) =>
+    withContainer(o, 'demo-app-1', (c) => {
+      c.mounts = [...c.mounts, { type: 'volume', name: hex, source: '', destination: '/var/lib/pg', rw: true }];
+    });
+
+  test('an anonymous volume the image declares is mounted again in the recreated container', () => {
+    const o = withImageVolume(applyPlan(reconcile(stack(service('app')), emptyObserved()), emptyObserved()));
+    const plan = reconcile(stack(service('app', { environment: { A: '1' } })), o);
+    const create = op(plan, 'create container demo-app-1');
+    assert.ok(create.kind === 'container.create');
+    const mounts = (create.body.HostConfig as { Mounts?: { Type: string; Source: string; Target: string }[] }).Mounts ?? [];
+    assert.deepEqual(mounts, [{ Type: 'volume', Source: hex, Target: '/var/lib/pg' }]);
+  });
+
+  test('with -V it is not inherited and goes with the old container', () => {
+    const o = withImageVolume(applyPlan(reconcile(stack(service('app')), emptyObserved()), emptyObserved()));
+    const plan = reconcile(stack(service('app', { environment: { A: '1' } })), o, { renewAnonVolumes: true });
+    const create = op(plan, 'create container demo-app-1');
+    assert.ok(create.kind === 'container.create');
+    assert.equal((create.body.HostConfig as { Mounts?: unknown[] }).Mounts, undefined);
+    const remove = op(plan, 'remove container demo-app-1');
+    assert.ok(remove.kind === 'container.remove' && remove.removeAnonymousVolumes);
+  });
+});
