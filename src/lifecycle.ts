@@ -460,3 +460,106 @@ export async function projectEvents(
     delayMs = Math.min(delayMs * 2, 5000);
   }
 }
+
+// --- run -----------------------------------------------------------------------------------
+
+export interface RunOneOffOptions extends Omit<import('./engine/run.js').OneOffOptions, 'stackVersion'> {
+  readonly service: string;
+  /** Remove the container (and its anonymous volumes) once it exits. */
+  readonly rm: boolean;
+  readonly noDeps: boolean;
+  /** Start it and return its name without waiting (`-d`). */
+  readonly detach?: boolean;
+  readonly io: import('./engine/exec.js').ProcessIo;
+  /** Brings the dependencies up (the CLI runs the façade's `up` with its progress display). */
+  readonly startDependencies?: (services: readonly string[]) => Promise<void>;
+  /** Aborting stops the container (Ctrl-C without a TTY). */
+  readonly signal?: AbortSignal;
+  readonly onCreated?: (containerName: string) => void;
+}
+
+/**
+ * `stack run`: dependencies up first (unless noDeps), the networks and named volumes the
+ * service uses created if missing, then a one-off container with stdio attached before it
+ * starts (no output lost). Resolves with the container's exit code (or 0 when detached).
+ */
+export async function runOneOff(project: OpenedProject, options: RunOneOffOptions): Promise<number> {
+  const { model, gateway, projectName } = project;
+  if (!model) throw new UsageError('stack run needs the stack file: it builds the container from the service');
+  const service = Object.hasOwn(model.services, options.service) ? model.services[options.service] : undefined;
+  if (!service) {
+    const disabled = model.disabledServices.includes(options.service);
+    throw new UsageError(disabled ? `service ${options.service} is disabled by its profiles` : `no such service: ${options.service}`, {
+      hint: disabled ? 'enable one of its profiles with --profile' : `services in the stack file: ${Object.keys(model.services).sort().join(', ')}`,
+    });
+  }
+  const deps = Object.keys(service.dependsOn).filter((d) => Object.hasOwn(model.services, d));
+  if (!options.noDeps && deps.length > 0 && options.startDependencies) await options.startDependencies(deps);
+
+  const { oneOffBody, oneOffName } = await import('./engine/run.js');
+  const { pumpProcessStream } = await import('./engine/exec.js');
+  const body = oneOffBody(model, service, options);
+  const name = options.name ?? oneOffName(projectName, service.name);
+  const containerId = await withProjectLock(gateway, projectName, 'stack run', async () => {
+    await ensureResources(gateway, model, service);
+    return gateway.createContainer(name, body);
+  });
+  options.onCreated?.(name);
+  let removed = false;
+  const remove = async (): Promise<void> => {
+    if (removed || !options.rm) return;
+    removed = true;
+    await gateway.removeContainer(containerId, { force: true, removeAnonymousVolumes: true });
+  };
+  try {
+    if (options.detach) {
+      await gateway.startContainer(containerId);
+      return 0;
+    }
+    // Attach before start, so the first line of output is not lost.
+    const attached = await gateway.attachContainer(containerId, { stdin: options.interactive });
+    const stop = (): void => {
+      void gateway.stopContainer(containerId).catch(() => undefined);
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await gateway.startContainer(containerId);
+      await pumpProcessStream(attached, options.interactive ? options.io : { stdout: options.io.stdout, stderr: options.io.stderr });
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+    }
+    // The output ended: the process is gone (or going); the engine has the exit code.
+    return await gateway.waitContainer(containerId, 'not-running');
+  } finally {
+    if (!options.detach) await remove();
+  }
+}
+
+/** Creates the networks and named volumes `service` uses that do not exist yet (nothing else). */
+async function ensureResources(gateway: EngineGateway, model: StackModel, service: import('./model/types.js').ServiceSpec): Promise<void> {
+  const [{ observe }, { planNetworks }, { planVolumes }] = await Promise.all([
+    import('./engine/observe.js'),
+    import('./network/plan.js'),
+    import('./volume/plan.js'),
+  ]);
+  const observed = await observe(gateway, model.projectName, model);
+  const netProblems = { missingExternal: [] as string[], foreign: [] as string[] };
+  const volProblems = { missingExternal: [] as string[], foreign: [] as string[], refusedChanges: [] as string[] };
+  const networks = planNetworks(model, observed, service.networkMode === undefined ? Object.keys(service.networks) : [], netProblems);
+  const volumes = planVolumes(
+    model,
+    observed,
+    service.mounts.filter((m) => m.type === 'volume' && m.source !== undefined).map((m) => m.source!),
+    false,
+    volProblems,
+  );
+  const problems = [
+    ...netProblems.missingExternal.map((n) => `external network ${n} does not exist`),
+    ...netProblems.foreign.map((n) => `network ${n} exists but was not created by stack`),
+    ...volProblems.missingExternal.map((v) => `external volume ${v} does not exist`),
+    ...volProblems.foreign.map((v) => `volume ${v} exists but was not created by stack`),
+  ];
+  if (problems.length > 0) throw new OperationError(`cannot run ${service.name}: ${problems.join('; ')}`);
+  for (const n of networks) if (n.action === 'create') await gateway.createNetwork(n.body);
+  for (const v of volumes) if (v.action === 'create') await gateway.createVolume(v.body);
+}

@@ -9,6 +9,7 @@ import { registerPs } from './ps.js';
 import { registerLs } from './ls.js';
 import { registerLogs } from './logs.js';
 import { registerExec } from './exec.js';
+import { registerRun } from './run.js';
 import { registerStart } from './start.js';
 import { registerStop } from './stop.js';
 import { registerRestart } from './restart.js';
@@ -22,4 +23,4 @@ import { registerEvents } from './events.js';
 
 export type RegisterCommand = (program: Command) => Command;
 
-export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerConfig, registerPs, registerLs, registerLogs, registerExec, registerStart, registerStop, registerRestart, registerKill, registerRm, registerPause, registerUnpause, registerTop, registerPort, registerEvents];
+export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerConfig, registerPs, registerLs, registerLogs, registerExec, registerRun, registerStart, registerStop, registerRestart, registerKill, registerRm, registerPause, registerUnpause, registerTop, registerPort, registerEvents];

@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { interruptSignal, projectRequest } from '../project-request.js';
+import { optionsOf } from '../program.js';
+import { commandContext } from '../context.js';
+import { ExitRequest } from '../../errors.js';
+import { rawStdin, wantTty } from './exec.js';
+
+interface RunFlags {
+  rm?: boolean;
+  deps: boolean;
+  detach?: boolean;
+  tty: boolean;
+  interactive: boolean;
+  env?: string[];
+  volume?: string[];
+  publish?: string[];
+  servicePorts?: boolean;
+  useAliases?: boolean;
+  name?: string;
+  entrypoint?: string;
+  user?: string;
+  workdir?: string;
+  label?: string[];
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+export function registerRun(program: Command): Command {
+  return program
+    .command('run')
+    .description('run a one-off command in a new container of a service (dependencies are started first); its exit code is ours')
+    .argument('<service>', 'the service whose container to start from')
+    .argument('[command...]', 'the command and its arguments (default: the service\'s command)')
+    .option('--rm', 'remove the container (and its anonymous volumes) when it exits')
+    .option('--no-deps', 'do not start the services it depends on')
+    .option('-d, --detach', 'start it in the background and print its name')
+    .option('-T, --no-TTY', 'no pseudo-terminal, even when stdin and stdout are terminals')
+    .option('--no-interactive', 'do not attach stdin')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
+    .option('-v, --volume <source:target>', 'mount a volume or a host path (repeatable)', collect)
+    .option('-p, --publish <[ip:][host:]port>', 'publish a port (repeatable)', collect)
+    .option('-P, --service-ports', 'publish the service\'s own ports')
+    .option('--use-aliases', 'answer to the service\'s network aliases too')
+    .option('--name <name>', 'container name (default <project>-<service>-run-<id>)')
+    .option('--entrypoint <command>', 'override the image\'s entrypoint')
+    .option('-u, --user <user>', 'run as this user')
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', collect)
+    .passThroughOptions()
+    .addHelpText('after', '\nExamples:\n  stack run --rm web sh                    a throw-away shell in a new web container\n  stack run --rm -T worker ./migrate.sh   no TTY; the script\'s exit code is ours\n  echo data | stack run --rm -T tool wc -c\n  stack run --rm --no-deps -e DEBUG=1 web env')
+    .action(async (service: string, command: string[], _f: unknown, cmd: Command) => {
+      const flags = optionsOf<RunFlags>(cmd);
+      const { openProject, runOneOff } = await import('../../lifecycle.js');
+      const { splitWords } = await import('../../engine/run.js');
+      const project = await openProject(projectRequest(cmd, [service], true));
+      const tty = !flags.detach && wantTty(flags.tty);
+      const interactive = !flags.detach && flags.interactive;
+      const interrupt = interruptSignal();
+      const restore = rawStdin(tty && interactive);
+      let code: number;
+      try {
+        code = await runOneOff(project, {
+          service,
+          rm: flags.rm === true,
+          noDeps: flags.deps === false,
+          detach: flags.detach === true,
+          tty,
+          interactive,
+          command,
+          ...(flags.entrypoint !== undefined ? { entrypoint: splitWords(flags.entrypoint) } : {}),
+          ...(flags.env ? { env: flags.env } : {}),
+          ...(flags.volume ? { volumes: flags.volume } : {}),
+          ...(flags.publish ? { publish: flags.publish } : {}),
+          ...(flags.label ? { labels: flags.label } : {}),
+          servicePorts: flags.servicePorts === true,
+          useAliases: flags.useAliases === true,
+          ...(flags.name !== undefined ? { name: flags.name } : {}),
+          ...(flags.user !== undefined ? { user: flags.user } : {}),
+          ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
+          hostEnv: process.env,
+          io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+          signal: interrupt.signal,
+          onCreated: (name) => {
+            if (flags.detach) process.stdout.write(`${name}\n`);
+          },
+          startDependencies: async (deps) => {
+            // The façade's `up` for the dependencies, shown like `up` shows progress (stderr).
+            const ctx = commandContext(optionsOf(cmd), deps);
+            const [{ up }, { withProgress }] = await Promise.all([import('../../stack.js'), import('../progress/run.js')]);
+            await withProgress({ mode: ctx.progress === 'json' ? 'plain' : ctx.progress }, (hooks) =>
+              up({ load: ctx.load, connect: ctx.connect, reconcile: { services: deps } }, hooks),
+            );
+          },
+        });
+      } finally {
+        restore();
+        interrupt.dispose();
+        process.stdin.destroy();
+      }
+      if (code !== 0) throw new ExitRequest(code);
+    });
+}
