@@ -7,7 +7,7 @@
 // check BEFORE parsing (a second very deep parse aborted Node), warnings are errors
 // (`!!python/object` is only a warning in yaml), duplicate keys are errors, `0440` is octal.
 
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type ScalarTag } from 'yaml';
+import { type Document, isAlias, isCollection, visit, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type ScalarTag } from 'yaml';
 import { StackFileError, type SourceLocation, type StackFileProblem } from '../errors.js';
 import { dict } from './types.js';
 import { formatPath, setChildPosition, setSelfPosition } from './positions.js';
@@ -26,8 +26,9 @@ export interface ParseLimits {
 export const defaultParseLimits: ParseLimits = {
   maxBytes: 4 * 1024 * 1024,
   maxDepth: 64,
-  maxAliases: 1000,
-  maxNodes: 1_000_000,
+  maxAliases: 5_000,
+  // A 500-service file is about 25,000 nodes; a billion-laughs file wants billions.
+  maxNodes: 250_000,
 };
 
 /** A value written with `!reset` (remove what earlier files set) or `!override` (replace it whole). */
@@ -61,6 +62,7 @@ export function parseYaml(text: string, file: string, limits: ParseLimits = defa
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   checkNesting(text, file, limits.maxDepth);
+  checkAliasCount(text, file, limits.maxAliases);
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
@@ -106,12 +108,37 @@ function firstLine(message: string): string {
 class Converter {
   private nodes = 0;
   private aliases = 0;
+  /**
+   * Anchor definitions by name, in document order. yaml's own `Alias.resolve()` walks the
+   * whole document for every alias: 10,000 aliases took 20 s. An alias refers to the
+   * closest anchor of its name that precedes it.
+   */
+  private readonly anchors = new Map<string, { offset: number; node: YamlNode }[]>();
 
   constructor(
     private readonly doc: Document.Parsed,
     private readonly at: (offset: number | undefined) => SourceLocation,
     private readonly limits: ParseLimits,
-  ) {}
+  ) {
+    visit(doc, (_key, node) => {
+      if ((isScalar(node) || isCollection(node)) && node.anchor) {
+        const list = this.anchors.get(node.anchor) ?? [];
+        list.push({ offset: node.range?.[0] ?? 0, node: node as YamlNode });
+        this.anchors.set(node.anchor, list);
+      }
+    });
+  }
+
+  private anchorFor(name: string, offset: number): YamlNode | undefined {
+    const list = this.anchors.get(name);
+    if (!list) return undefined;
+    let found: YamlNode | undefined;
+    for (const def of list) {
+      if (def.offset < offset) found = def.node;
+      else break;
+    }
+    return found;
+  }
 
   private fail(message: string, offset: number | undefined, path: readonly (string | number)[], hint?: string): never {
     throw new StackFileError([{ message, location: this.at(offset), path: formatPath(path), ...(hint ? { hint } : {}) }]);
@@ -138,7 +165,7 @@ class Converter {
         this.fail(`more than ${this.limits.maxAliases} alias references`, offset, path, 'this looks like an alias bomb');
       }
       // A fresh copy per reference, so later stages may change one without the others.
-      const target = node.resolve(this.doc);
+      const target = this.anchorFor(node.source, offset ?? 0);
       if (!target) this.fail(`unknown alias *${node.source}`, offset, path);
       return this.convert(target as YamlNode, path, depth + 1);
     }
@@ -209,6 +236,27 @@ class Converter {
       if (v === null) this.fail('a mapping key is empty', keyNode.range?.[0], path);
     }
     return this.fail('mapping keys must be plain strings', keyNode?.range?.[0], path);
+  }
+}
+
+/**
+ * Reject files with too many aliases from the text alone: yaml's parser itself slows down
+ * quadratically with aliases (10,000 took 1.7 s before any of our checks could run).
+ * Counts `*name` tokens that start a node; a `*` inside a plain scalar after a space may
+ * be counted too, which only matters beyond thousands of them.
+ */
+export function checkAliasCount(text: string, file: string, maxAliases: number): void {
+  const alias = /(?:^|[\s,[{:-])\*[^\s,[\]{}]+/g;
+  let count = 0;
+  for (let m = alias.exec(text); m; m = alias.exec(text)) {
+    if (++count > maxAliases) {
+      const before = text.slice(0, m.index + m[0].indexOf('*'));
+      const line = before.split('\n').length;
+      const col = before.length - before.lastIndexOf('\n');
+      throw new StackFileError([
+        { message: `more than ${maxAliases} alias references`, location: { file, line, col }, hint: 'this looks like an alias bomb' },
+      ]);
+    }
   }
 }
 
