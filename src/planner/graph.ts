@@ -46,29 +46,86 @@ export class PlanBuilder {
   build(options: { breakCycles?: boolean } = {}): Operation[] {
     const ids = [...this.ops.keys()].sort();
     const deps = new Map<string, Set<string>>();
+    const dependents = new Map<string, string[]>();
+    const pending = new Map<string, number>();
     for (const id of ids) {
-      const d = this.ops.get(id)!;
-      deps.set(id, new Set([...d.after].filter((a) => this.ops.has(a))));
+      const d = new Set([...this.ops.get(id)!.after].filter((a) => this.ops.has(a)));
+      deps.set(id, d);
+      pending.set(id, d.size);
+      for (const a of d) (dependents.get(a) ?? dependents.set(a, []).get(a)!).push(id);
     }
+    // Kahn's algorithm, always taking the smallest ready id: O(E + V log V).
+    const ready = new MinHeap(ids.filter((id) => pending.get(id) === 0));
     const done = new Set<string>();
     const order: string[] = [];
-    while (order.length < ids.length) {
-      let next = ids.find((id) => !done.has(id) && [...deps.get(id)!].every((a) => done.has(a)));
-      if (next === undefined) {
-        if (!options.breakCycles) {
-          const stuck = ids.filter((id) => !done.has(id));
-          throw new InternalError(`planner: dependency cycle among ${stuck.slice(0, 5).join(', ')}`);
-        }
-        next = ids.find((id) => !done.has(id))!;
-        deps.set(next, new Set([...deps.get(next)!].filter((a) => done.has(a))));
+    const finish = (id: string) => {
+      done.add(id);
+      order.push(id);
+      for (const dep of dependents.get(id) ?? []) {
+        const left = pending.get(dep)! - 1;
+        pending.set(dep, left);
+        if (left === 0 && !done.has(dep)) ready.push(dep);
       }
-      done.add(next);
-      order.push(next);
+    };
+    while (order.length < ids.length) {
+      const next = ready.pop();
+      if (next !== undefined) {
+        if (!done.has(next)) finish(next);
+        continue;
+      }
+      const stuck = ids.filter((id) => !done.has(id));
+      if (!options.breakCycles) {
+        throw new InternalError(`planner: dependency cycle among ${stuck.slice(0, 5).join(', ')}`);
+      }
+      // Cut the cycle at the smallest id: forget its prerequisites that are not done.
+      const cut = stuck[0]!;
+      deps.set(cut, new Set([...deps.get(cut)!].filter((a) => done.has(a))));
+      finish(cut);
     }
     return order.map((id) => {
       const d = this.ops.get(id)!;
       const after = [...deps.get(id)!].sort();
       return Object.freeze({ ...d, after }) as unknown as Operation;
     });
+  }
+}
+
+/** A binary min-heap of strings (ids), for the deterministic topological order. */
+class MinHeap {
+  private readonly items: string[] = [];
+  constructor(initial: readonly string[]) {
+    for (const i of initial) this.push(i);
+  }
+  push(value: string): void {
+    const a = this.items;
+    a.push(value);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]! <= a[i]!) break;
+      [a[parent], a[i]] = [a[i]!, a[parent]!];
+      i = parent;
+    }
+  }
+  pop(): string | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]! < a[m]!) m = l;
+        if (r < a.length && a[r]! < a[m]!) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
   }
 }
