@@ -746,6 +746,8 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
             service: serviceName,
             group: `restart ${slot.existing.name}`,
             ...stopTimeout,
+            // A restart binds its ports again: same rule as starts.
+            ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),
           });
           b.after(id, readinessOf(service, dep));
           slot.readyOps.push(id);
