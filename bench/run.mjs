@@ -476,7 +476,8 @@ async function main() {
     plan,
     notes,
   };
-  writeFileSync(join(benchDir, 'results.json'), JSON.stringify({ meta, samples: rec.samples, cpu: rec.cpu, findings: rec.findings, apiCalls, profiles }, null, 2) + '\n');
+  // The raw samples go next to the report: bench/results.json for bench/RESULTS.md.
+  writeFileSync(opts.out.replace(/(RESULTS)?\.md$/i, (_m, r) => (r ? 'results.json' : '.json')), JSON.stringify({ meta, samples: rec.samples, cpu: rec.cpu, findings: rec.findings, apiCalls, profiles }, null, 2) + '\n');
   writeReport(opts.out, { meta, samples: rec.samples, cpu: rec.cpu, findings: rec.findings, apiCalls, profiles });
   log(`done in ${meta.durationS.toFixed(0)} s: ${opts.out}`);
 }
