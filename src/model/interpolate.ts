@@ -288,59 +288,66 @@ export function interpolateDocument(doc: unknown, options: InterpolateOptions): 
 
 function walk(node: unknown, path: (string | number)[], options: InterpolateOptions, problems: StackFileProblem[]): void {
   if (node === null || typeof node !== 'object') return;
-  // Tagged values (!reset / !override) wrap a value; interpolate inside it.
+  // Tagged values (!reset / !override) wrap a value; interpolate the value itself.
   if (node instanceof Tagged) {
-    if (node.value !== null && typeof node.value === 'object') walk(node.value, path, options, problems);
+    visitEntry(node as unknown as Record<string, unknown>, 'value', path, options, problems);
     return;
   }
   const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
-  for (const key of keys) {
-    const container = node as Record<string | number, unknown>;
-    const value = container[key];
-    const childPath = [...path, key];
-    if (typeof value === 'string') {
-      const here = (): { file: string; line: number; col: number } =>
-        childPosition(node, key) ?? selfPosition(node) ?? { file: options.file, line: 1, col: 1 };
-      let result: string | number | boolean = value;
-      try {
-        result = substitute(value, options.lookup, {
-          onMissing: (name) => {
-            if (options.warnedVariables.has(name)) return;
-            options.warnedVariables.add(name);
-            options.warnings.push({
-              message: `the "${name}" variable is not set; defaulting to a blank string`,
-              path: formatPath(childPath),
-              location: here(),
-            });
-          },
-          onValue: (_name, v) => options.sensitiveValues.add(v),
-        });
-      } catch (e) {
-        if (!(e instanceof TemplateError)) throw e;
-        problems.push({
-          message: e.message,
+  for (const key of keys) visitEntry(node as Record<string | number, unknown>, key, [...path, key], options, problems);
+}
+
+function visitEntry(
+  container: Record<string | number, unknown>,
+  key: string | number,
+  childPath: (string | number)[],
+  options: InterpolateOptions,
+  problems: StackFileProblem[],
+): void {
+  const value = container[key];
+  if (typeof value !== 'string') {
+    walk(value, childPath, options, problems);
+    return;
+  }
+  const here = (): { file: string; line: number; col: number } =>
+    childPosition(container, key) ?? selfPosition(container) ?? { file: options.file, line: 1, col: 1 };
+  let result: string | number | boolean = value;
+  try {
+    result = substitute(value, options.lookup, {
+      onMissing: (name) => {
+        if (options.warnedVariables.has(name)) return;
+        options.warnedVariables.add(name);
+        options.warnings.push({
+          message: `the "${name}" variable is not set; defaulting to a blank string`,
           path: formatPath(childPath),
           location: here(),
-          ...(e.kind === 'invalid' ? { hint: 'write $$ for a literal dollar sign' } : {}),
         });
-        continue;
-      }
-      const cast = castFor(childPath);
-      if (cast) {
-        const converted = applyCast(result, cast);
-        if (converted === undefined) {
-          problems.push({
-            message: `"${value === result ? result : value}" is not a valid ${cast === 'bool' ? 'boolean' : cast === 'int' ? 'whole number' : 'number'}`,
-            path: formatPath(childPath),
-            location: here(),
-          });
-          continue;
-        }
-        result = converted;
-      }
-      container[key] = result;
-    } else {
-      walk(value, childPath, options, problems);
-    }
+      },
+      onValue: (_name, v) => options.sensitiveValues.add(v),
+    });
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    problems.push({
+      message: e.message,
+      path: formatPath(childPath),
+      location: here(),
+      ...(e.kind === 'invalid' ? { hint: 'write $$ for a literal dollar sign' } : {}),
+    });
+    return;
   }
+  const cast = castFor(childPath);
+  if (cast) {
+    const converted = applyCast(result, cast);
+    if (converted === undefined) {
+      // The template is printed, never the substituted value: it may hold a secret.
+      problems.push({
+        message: `"${value}" is not a valid ${cast === 'bool' ? 'boolean' : cast === 'int' ? 'whole number' : 'number'}`,
+        path: formatPath(childPath),
+        location: here(),
+      });
+      return;
+    }
+    result = converted;
+  }
+  container[key] = result;
 }

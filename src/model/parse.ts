@@ -35,7 +35,8 @@ export const defaultParseLimits: ParseLimits = {
 export class Tagged {
   constructor(
     readonly tag: 'reset' | 'override',
-    readonly value: unknown,
+    /** Mutable so interpolation can substitute a tagged scalar in place. */
+    public value: unknown,
   ) {}
 }
 
