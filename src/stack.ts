@@ -12,7 +12,7 @@ import type { OpenedGateway } from './engine/connect.js';
 import type { ProgressEvent } from './engine/progress.js';
 import type { Operation, Plan, ReconcileOptions } from './planner/types.js';
 import { readFileSync } from 'node:fs';
-import { InterruptedError, isStackError } from './errors.js';
+import { ConflictError, InterruptedError, isStackError, NotFoundError } from './errors.js';
 
 /** Where the engine is, as the user said it; resolved the way the Docker CLI does. */
 export interface ConnectOptions {
@@ -137,10 +137,12 @@ export async function up(options: UpOptions, hooks: RunHooks = {}): Promise<UpRe
     try {
       const { observe } = await import('./engine/observe.js');
       const { reconcile } = await import('./planner/reconcile.js');
-      const observed = await interruptible(hooks, () => observe(gateway, model.projectName, model, observeOptions(options.reconcile, hooks)));
-      const planned = reconcile(model, observed, withVersion(options.reconcile));
-      const { durationMs, done } = await apply(planned, gateway, options, hooks, redact);
-      return { model, plan: planned, durationMs, done };
+      return await converge(hooks, redact, async () => {
+        const observed = await interruptible(hooks, () => observe(gateway, model.projectName, model, observeOptions(options.reconcile, hooks)));
+        const planned = reconcile(model, observed, withVersion(options.reconcile));
+        const { durationMs, done } = await apply(planned, gateway, options, hooks, redact);
+        return { model, plan: planned, durationMs, done };
+      });
     } catch (e) {
       throw redactError(e, redact);
     }
@@ -163,15 +165,17 @@ export async function down(options: DownOptions, hooks: RunHooks = {}): Promise<
     try {
       const { observe } = await import('./engine/observe.js');
       const { planDown } = await import('./planner/down.js');
-      const observed = await interruptible(hooks, () => observe(gateway, name, model, observeOptions(undefined, hooks)));
-      const planned = planDown(observed, {
-        removeVolumes: options.removeVolumes === true,
-        ...(options.removeOrphans !== undefined ? { removeOrphans: options.removeOrphans } : {}),
-        ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
-        ...(model ? { model } : {}),
+      return await converge(hooks, redact, async () => {
+        const observed = await interruptible(hooks, () => observe(gateway, name, model, observeOptions(undefined, hooks)));
+        const planned = planDown(observed, {
+          removeVolumes: options.removeVolumes === true,
+          ...(options.removeOrphans !== undefined ? { removeOrphans: options.removeOrphans } : {}),
+          ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
+          ...(model ? { model } : {}),
+        });
+        const { durationMs } = await apply(planned, gateway, options, hooks, redact);
+        return { projectName: name, plan: planned, durationMs };
       });
-      const { durationMs } = await apply(planned, gateway, options, hooks, redact);
-      return { projectName: name, plan: planned, durationMs };
     } catch (e) {
       throw redactError(e, redact);
     }
@@ -261,6 +265,47 @@ async function withProjectLock<T>(
   } finally {
     lock.release();
   }
+}
+
+/** At most this many observe → plan → apply passes in one run. */
+const MAX_PASSES = 3;
+const PASS_PAUSE_MS = 1000;
+
+/**
+ * Observe once, plan, apply — and when the engine answers that an object the plan was built
+ * on is not what the snapshot said (a 409 "already exists" on a create, a 404 on a remove),
+ * observe again and plan again, a bounded number of times. This happens after a run was
+ * killed: the engine goes on with the requests the dead process had in flight and finishes
+ * them after our snapshot. Each pass is a whole level-based reconcile, so the executor still
+ * never decides anything; everything the failed pass did is in the next snapshot.
+ */
+async function converge<T>(hooks: RunHooks, redact: (text: string) => string, pass: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pass();
+    } catch (e) {
+      const stale = e instanceof ConflictError || e instanceof NotFoundError;
+      if (!stale || attempt >= MAX_PASSES || hooks.signal?.aborted) throw e;
+      hooks.onEvent?.({
+        type: 'warning',
+        at: Date.now(),
+        message: redact(`the engine changed while the plan was applied (${(e as Error).message}); observing again`),
+      });
+      await pause(PASS_PAUSE_MS * attempt, hooks.signal);
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Runs a step that honours the abort signal; an abort becomes our InterruptedError (exit 130). */

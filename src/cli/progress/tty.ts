@@ -25,6 +25,8 @@ interface TaskState {
   settle?: () => void;
   fail?: (error: Error) => void;
   settled: boolean;
+  /** Ended from outside (run over, or planned again): the task fails as soon as it runs. */
+  abandoned?: string;
 }
 
 const VERBS: Readonly<Record<string, string>> = {
@@ -55,6 +57,15 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
     else state.pendingOutput = text;
   };
 
+  const abandon = (state: TaskState, why: string) => {
+    if (state.finished.size >= state.opIds.size && state.settled) return;
+    state.abandoned = why;
+    if (state.fail) {
+      state.settled = true;
+      state.fail(new Error(`${state.title}: ${why}`));
+    }
+  };
+
   const maybeSettle = (state: TaskState) => {
     if (state.settled || state.finished.size < state.opIds.size) return;
     state.settled = true;
@@ -69,6 +80,11 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
   };
 
   const start = (steps: readonly PlanStepSummary[]) => {
+    // A second plan in one run (the façade observed again after the engine changed under the
+    // first): end the first view, then draw the new one below it.
+    for (const state of tasks.values()) abandon(state, 'planned again');
+    tasks.clear();
+    taskOfOp.clear();
     for (const step of steps) {
       const key = step.service ?? PROJECT_TASK;
       let state = tasks.get(key);
@@ -90,6 +106,11 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
             if (state.pendingOutput) wrapper.output = state.pendingOutput;
             state.settle = resolve;
             state.fail = reject;
+            if (state.abandoned) {
+              state.settled = true;
+              reject(new Error(`${state.title}: ${state.abandoned}`));
+              return;
+            }
             // Events may have finished this task before listr asked for it.
             state.settled = false;
             maybeSettle(state);
@@ -100,12 +121,18 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
         exitOnError: false,
         // Signals are the command's business (Ctrl-C stops the run, then we render the end).
         registerSignalListeners: false,
-        rendererOptions: { collapseErrors: false, formatOutput: 'truncate' },
+        // Truncating needs a known width; a pseudo-terminal may report none (0 columns).
+        rendererOptions: { collapseErrors: false, formatOutput: (streams.stderr as { columns?: number }).columns ? 'truncate' : 'wrap' },
         // listr2 falls back to its simple renderer on its own when stdout is not a terminal.
         ...({ renderer: 'default', fallbackRenderer: 'simple' } as object),
       } as never,
     ) as Listr<unknown>;
-    running = listr.run().catch(() => undefined);
+    const previous = running;
+    const current = listr;
+    running = (async () => {
+      await previous;
+      await current.run().catch(() => undefined);
+    })();
   };
 
   return {
@@ -155,12 +182,7 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
     },
     async close(): Promise<void> {
       // Anything still open (an interrupted run) ends as failed so the view stops spinning.
-      for (const state of tasks.values()) {
-        if (!state.settled) {
-          state.settled = true;
-          state.fail?.(new Error(`${state.title}: not finished`));
-        }
-      }
+      for (const state of tasks.values()) abandon(state, 'not finished');
       await running;
       for (const w of warnings) streams.stderr.write(`warning: ${w}\n`);
       warnings.length = 0;
