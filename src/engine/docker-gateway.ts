@@ -1,4 +1,5 @@
-// `EngineGateway` over the Docker Engine HTTP API (see http-transport.ts for why not dockerode).
+// `EngineGateway` over the Docker Engine HTTP API, through dockerode (see modem-transport.ts
+// for what we keep out of docker-modem's hands, and `loadDockerode` for how it loads cheaply).
 // The one place where HTTP status codes become typed errors, and where deadlines are set:
 //   - ordinary calls get a per-call deadline (AbortSignal, 30 s by default);
 //   - streams (events, logs, wait, attach, exec) get none: an idle timer would kill a quiet
@@ -11,7 +12,9 @@
 //     a newer API than ours (then its minimum may be above ours) or the ping says nothing.
 //   - GET /info (100-300 ms here) is asked at most once per gateway and cached.
 
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
 import { StringDecoder } from 'node:string_decoder';
 import {
   ConflictError,
@@ -45,7 +48,23 @@ import type {
   ProcessStream,
   VolumeCreateBody,
 } from './gateway.js';
-import { HttpTransport, TransportError, type BufferedResponse, type Query, type TransportOptions, type TransportRequest } from './http-transport.js';
+import { ModemTransport, TransportError, type BufferedResponse, type DockerodeConstructor, type Query, type TransportOptions, type TransportRequest } from './modem-transport.js';
+
+/**
+ * dockerode, from the bundle `npm run build` makes (scripts/bundle-dockerode.mjs): the
+ * package itself costs ~0.2 s of start-up to load, mostly ssh2 and grpc/protobufjs that only
+ * ssh:// through the modem and BuildKit sessions use; in the bundle they load on first use.
+ * Without the bundle (a bare `tsc` build) the package is loaded as it is: slower, same code.
+ */
+function loadDockerode(): DockerodeConstructor {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('../../vendor/dockerode.cjs') as DockerodeConstructor;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    return require('dockerode') as typeof Dockerode as unknown as DockerodeConstructor;
+  }
+}
 
 /** The newest API version this code knows. Newer engines are spoken to at this version. */
 export const MAX_API_VERSION = '1.47';
@@ -99,7 +118,8 @@ export function negotiateApiVersion(server: { ApiVersion?: string; MinAPIVersion
 }
 
 export class DockerGateway implements EngineGateway {
-  private readonly transport: HttpTransport;
+  /** How every call reaches the engine: dockerode's modem. */
+  readonly transport: ModemTransport;
   private readonly callTimeoutMs: number;
   private version?: { api: string; engine: string; os: string; arch: string };
 
@@ -107,7 +127,7 @@ export class DockerGateway implements EngineGateway {
     readonly endpoint: Endpoint,
     private readonly options: DockerGatewayOptions = {},
   ) {
-    this.transport = new HttpTransport(endpoint, options.transport);
+    this.transport = new ModemTransport(endpoint, loadDockerode(), options.transport);
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   }
 
@@ -296,6 +316,7 @@ export class DockerGateway implements EngineGateway {
         path: `/containers/${enc(id)}/attach`,
         query: { stream: true, stdin: options.stdin, stdout: true, stderr: true, logs: options.logs ?? false },
       },
+      options.stdin,
       signal,
     );
     return { stream: socket, tty: details.tty };
@@ -329,6 +350,7 @@ export class DockerGateway implements EngineGateway {
     const socket = await this.openUpgrade(
       { operation: 'start exec', resource: { kind: 'exec', name: created.Id } },
       { method: 'POST', path: `/exec/${enc(created.Id)}/start`, body: { Detach: false, Tty: options.tty } },
+      options.attachStdin,
       signal,
     );
     return { execId: created.Id, stream: { stream: socket, tty: options.tty } };
@@ -522,12 +544,12 @@ export class DockerGateway implements EngineGateway {
     return res.stream;
   }
 
-  private async openUpgrade(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined): Promise<NodeJS.ReadWriteStream> {
+  private async openUpgrade(subject: Subject, spec: CallSpec, stdin: boolean, signal: AbortSignal | undefined): Promise<NodeJS.ReadWriteStream> {
     const path = this.versioned(spec.path);
     const started = Date.now();
     let res;
     try {
-      res = await this.transport.upgrade({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(signal ? { signal } : {}) });
+      res = await this.transport.upgrade({ method: spec.method, path, stdin, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(signal ? { signal } : {}) });
     } catch (e) {
       throw this.failure(subject, e, signal, undefined, null);
     } finally {

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Bundles dockerode (with docker-modem) into one CommonJS file, dist/vendor/dockerode.cjs,
+// that src/engine/docker-gateway.ts loads instead of the package.
+//
+// Why: `require('dockerode')` costs ~0.2 s of start-up on this machine (TRAPS.md), and most
+// of it is code `up`, `down` or `ps` never runs: docker-modem requires ssh2 at the top of
+// lib/modem.js (for ssh:// endpoints, which we reach through the system ssh instead), and
+// dockerode requires grpc and protobufjs at the top of lib/docker.js (for BuildKit sessions).
+// In the bundle those modules are tiny shims that load the real file from the installed
+// package the first time they are called, so dockerode keeps its whole API. So are tar-fs
+// and @balena/dockerignore (build contexts only). One file also spares the module resolution
+// of ~100 small files.
+import { build } from 'esbuild';
+
+/**
+ * Modules loaded on first use: where they are required (the importer's file and the
+ * specifier), the real module, resolved from the installed dockerode at run time (so a nested
+ * docker-modem is found as well as a hoisted one), and what it exports. The bundle uses each
+ * only through calls: a function, or an object of functions.
+ */
+const LAZY = [
+  { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, specifier: './ssh', real: 'docker-modem/lib/ssh.js', exports: 'function' },
+  { importer: /dockerode[\\/]lib[\\/]docker\.js$/, specifier: './session', real: 'dockerode/lib/session.js', exports: 'function' },
+  { importer: /dockerode[\\/]lib[\\/]docker\.js$/, specifier: './buildkit', real: 'dockerode/lib/buildkit.js', exports: 'object' },
+  { importer: /dockerode[\\/]lib[\\/]util\.js$/, specifier: 'tar-fs', real: 'tar-fs', exports: 'object' },
+  { importer: /dockerode[\\/]lib[\\/]util\.js$/, specifier: '@balena/dockerignore', real: '@balena/dockerignore', exports: 'function' },
+];
+
+function shimSource({ real, exports }) {
+  const load = `function load() {
+  if (!real) real = require('node:module').createRequire(require.resolve('dockerode/package.json'))(${JSON.stringify(real)});
+  return real;
+}`;
+  const body = exports === 'function'
+    ? 'module.exports = function () { return load().apply(this, arguments); };'
+    : 'module.exports = new Proxy({}, { get: (_, key) => load()[key] });';
+  return `'use strict';\nlet real;\n${load}\n${body}\n`;
+}
+
+const lazyModules = {
+  name: 'lazy-modules',
+  setup(b) {
+    b.onResolve({ filter: /^(\.\/(ssh|session|buildkit)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+      const index = LAZY.findIndex((l) => l.specifier === args.path && l.importer.test(args.importer));
+      return index >= 0 ? { path: String(index), namespace: 'lazy' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: shimSource(LAZY[Number(args.path)]),
+      loader: 'js',
+      // `require.resolve('dockerode/package.json')` must stay a runtime call.
+      resolveDir: process.cwd(),
+    }));
+  },
+};
+
+export async function bundleDockerode(outfile = 'dist/vendor/dockerode.cjs') {
+  await build({
+    entryPoints: ['dockerode'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    plugins: [lazyModules],
+    external: ['dockerode/package.json'],
+    logLevel: 'warning',
+    legalComments: 'inline',
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await bundleDockerode(process.argv[2]);

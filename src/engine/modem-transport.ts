@@ -1,0 +1,301 @@
+// HTTP to the Docker Engine API through dockerode's modem (docker-modem), over a unix socket,
+// TCP, TLS or ssh. docker-gateway.ts loads dockerode and hands its constructor in; every call
+// is one `modem.dial`. What we keep out of docker-modem's hands, because of the traps listed
+// in TRAPS.md:
+//   - where the engine is: the endpoint is resolved by endpoint.ts as the Docker CLI does it
+//     and passed as explicit options; the modem's own reading of DOCKER_HOST,
+//     DOCKER_TLS_VERIFY (wrong for `yes` on ports other than 2376), DOCKER_CERT_PATH and
+//     DOCKER_CLIENT_TIMEOUT is switched off while it is constructed;
+//   - deadlines: no modem `timeout` ever (an idle timeout that kills a quiet `logs -f`); the
+//     gateway passes per-call abort signals instead;
+//   - status codes: every status is "expected" by the modem, which then hands back the raw
+//     response, so the gateway sees status, headers and body and classifies by status code;
+//   - ssh: the system `ssh host docker system dial-stdio` (known_hosts checked, like the
+//     Docker CLI) as the connection of a custom http agent, not the modem's ssh2 path (which
+//     accepts any host key).
+//
+// This layer knows nothing about status codes' meaning: it returns the status and the body
+// (or the open stream / upgraded socket) and throws `TransportError` only when no HTTP
+// response arrived at all.
+
+import http from 'node:http';
+import https from 'node:https';
+import { spawn } from 'node:child_process';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
+import type DockerModem from 'docker-modem';
+import { sshCommand, type Endpoint } from './endpoint.js';
+
+export type Query = Readonly<Record<string, string | number | boolean | object | undefined>>;
+
+export interface TransportRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  /** Absolute API path, already versioned where it should be (`/v1.41/containers/json`). */
+  readonly path: string;
+  readonly query?: Query;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  readonly signal?: AbortSignal;
+}
+
+export interface BufferedResponse {
+  readonly statusCode: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export type StreamResponse =
+  | { readonly statusCode: number; readonly ok: true; readonly stream: Readable }
+  | { readonly statusCode: number; readonly ok: false; readonly body: Buffer };
+
+export type UpgradeResponse =
+  | { readonly statusCode: number; readonly ok: true; readonly socket: Duplex }
+  | { readonly statusCode: number; readonly ok: false; readonly body: Buffer };
+
+/** No HTTP response came back: the engine could not be reached (or the request was aborted). */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly aborted: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransportError';
+  }
+}
+
+/** What the transport needs of dockerode: its constructor, which makes the modem. */
+export type DockerodeConstructor = new (options: DockerModem.ConstructorOptions) => { readonly modem: DockerModem };
+
+export interface TransportOptions {
+  /** Replaces the ssh command (tests use a local relay instead of a remote host). */
+  readonly sshCommand?: (endpoint: Endpoint) => { command: string; args: string[] };
+}
+
+/** Every HTTP status counts as an answer for the modem: the gateway classifies them itself. */
+const EVERY_STATUS: Readonly<Record<number, true>> = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [i + 100, true]));
+/**
+ * Except on hijacked calls: the modem hands back a non-upgraded answer with open stdin as a
+ * duplex that hides the status, so there an error status must come back as the modem's error.
+ */
+const SUCCESS_STATUS: Readonly<Record<number, true>> = { 200: true, 201: true, 204: true };
+
+/** The environment docker-modem's constructor reads for its defaults; endpoint.ts resolves these. */
+const MODEM_ENVIRONMENT = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX'] as const;
+
+export class ModemTransport {
+  /** The dockerode instance every call goes through. */
+  readonly docker: { readonly modem: DockerModem };
+
+  constructor(
+    readonly endpoint: Endpoint,
+    Docker: DockerodeConstructor,
+    options: TransportOptions = {},
+  ) {
+    const modemOptions = explicitModemOptions(endpoint, options);
+    this.docker = withoutModemEnvironment(() => new Docker(modemOptions));
+  }
+
+  /** A request whose whole body is read (JSON calls, non-streaming). */
+  async request(req: TransportRequest): Promise<BufferedResponse> {
+    const res = await this.dial<http.IncomingMessage>(req, { isStream: true, statusCodes: EVERY_STATUS });
+    return { statusCode: res.statusCode ?? 0, headers: res.headers, body: await readAll(res, req.signal) };
+  }
+
+  /** A request whose body is streamed (logs, events): no idle deadline; abort with the signal. */
+  async stream(req: TransportRequest): Promise<StreamResponse> {
+    const res = await this.dial<http.IncomingMessage>(req, { isStream: true, statusCodes: EVERY_STATUS });
+    const statusCode = res.statusCode ?? 0;
+    if (statusCode >= 200 && statusCode < 300) {
+      if (req.signal) {
+        const stop = (): void => {
+          res.destroy();
+        };
+        req.signal.addEventListener('abort', stop, { once: true });
+        res.once('close', () => req.signal?.removeEventListener('abort', stop));
+      }
+      return { statusCode, ok: true, stream: res };
+    }
+    return { statusCode, ok: false, body: await readAll(res, req.signal) };
+  }
+
+  /**
+   * A hijacked connection (attach, exec start): the engine answers 101 and the socket becomes
+   * the process's stdio. With `stdin`, the request is left open as dockerode does it, so no
+   * end-of-body bytes can reach the process's input.
+   */
+  async upgrade(req: TransportRequest & { readonly stdin: boolean }): Promise<UpgradeResponse> {
+    let answer: Duplex | Readable;
+    try {
+      answer = await this.dial<Duplex | Readable>(req, { isStream: true, hijack: true, openStdin: req.stdin, statusCodes: SUCCESS_STATUS });
+    } catch (e) {
+      const refused = e instanceof TransportError ? (e.cause as ModemStatusError | undefined) : undefined;
+      if (typeof refused?.statusCode !== 'number') throw e;
+      return { statusCode: refused.statusCode, ok: false, body: Buffer.from(JSON.stringify({ message: modemErrorDetail(refused) })) };
+    }
+    // An engine that does not upgrade still streams the raw output over the response.
+    return { statusCode: 101, ok: true, socket: answer instanceof Duplex ? answer : Duplex.from(answer) };
+  }
+
+  private dial<T>(req: TransportRequest, extra: Omit<DockerModem.DialOptions, 'path'>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.docker.modem.dial(
+        {
+          method: req.method,
+          // The query is encoded here (booleans as 1/0, no empty parameters); with a `?` in the
+          // path the modem appends its own `_query`, empty. `_body: {}` serialises to `{}`,
+          // which the modem drops unless `allowEmpty` (set when there is a real body).
+          path: req.path + queryString(req.query),
+          options: { _query: {}, _body: req.body ?? {} },
+          allowEmpty: req.body !== undefined,
+          ...(req.signal ? { abortSignal: req.signal } : {}),
+          ...extra,
+        },
+        (err, data) => (err ? reject(transportError(err, req.signal)) : resolve(data as T)),
+      );
+    });
+  }
+}
+
+/** What docker-modem's error for an unexpected status carries. */
+interface ModemStatusError extends Error {
+  readonly statusCode?: number;
+  readonly json?: unknown;
+}
+
+/** The engine's message from a modem status error: its JSON when buffered, else the text the modem put after its prefix. */
+function modemErrorDetail(e: ModemStatusError): string {
+  const json = e.json as { message?: unknown } | null | undefined;
+  if (json && typeof json.message === 'string') return json.message;
+  return e.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+}
+
+function transportError(e: unknown, signal: AbortSignal | undefined): TransportError {
+  const err = e as NodeJS.ErrnoException;
+  const aborted = signal?.aborted === true || err.name === 'AbortError';
+  return new TransportError(err.message ?? String(e), err.code, aborted, { cause: e });
+}
+
+/**
+ * docker-modem merges defaults read from the environment under the options it is given, and
+ * reading them has effects of its own (it reads certificate files, throws on a DOCKER_HOST
+ * it cannot parse, sets an idle timeout from DOCKER_CLIENT_TIMEOUT). Construction is
+ * synchronous, so hiding those variables for its duration affects nothing else.
+ */
+function withoutModemEnvironment<T>(make: () => T): T {
+  const saved = MODEM_ENVIRONMENT.map((name) => [name, process.env[name]] as const);
+  for (const [name] of saved) delete process.env[name];
+  try {
+    return make();
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
+}
+
+/** The modem's options, all from our endpoint. Never a `timeout`: see the header. */
+function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): DockerModem.ConstructorOptions {
+  switch (endpoint.kind) {
+    case 'unix':
+      // Keep-alive: one `up` makes dozens of calls; reusing the socket saves a connect each.
+      // Idle sockets are unref'd by node's agent, so they never keep the process alive.
+      return { socketPath: endpoint.socketPath!, protocol: 'http', agent: new http.Agent({ keepAlive: true }) };
+    case 'tcp':
+      if (endpoint.tls) {
+        const material = {
+          ...(endpoint.tls.ca !== undefined ? { ca: endpoint.tls.ca } : {}),
+          ...(endpoint.tls.cert !== undefined ? { cert: endpoint.tls.cert, key: endpoint.tls.key } : {}),
+        };
+        // The modem has no option for `rejectUnauthorized`: the agent carries it (and the
+        // material, which node merges into every connection it makes).
+        return {
+          socketPath: undefined,
+          host: endpoint.host!,
+          port: endpoint.port!,
+          protocol: 'https',
+          ...material,
+          agent: new https.Agent({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material }),
+        };
+      }
+      return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: new http.Agent({ keepAlive: true }) };
+    case 'ssh': {
+      const build = options.sshCommand ?? ((e: Endpoint) => sshCommand(e.ssh!));
+      // Plain HTTP over the ssh child's stdio; neither a socket path nor a host, so every
+      // connection comes from the agent: one ssh process per request (no pooling), like the CLI.
+      return { socketPath: undefined, host: undefined, protocol: 'http', agent: new SshAgent(() => build(endpoint)) };
+    }
+  }
+}
+
+/** An http agent whose connections are `ssh host docker system dial-stdio` processes. */
+class SshAgent extends http.Agent {
+  constructor(private readonly command: () => { command: string; args: string[] }) {
+    super({ keepAlive: false });
+  }
+
+  override createConnection(): Duplex {
+    return sshConnection(this.command());
+  }
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (typeof value === 'boolean') params.set(key, value ? '1' : '0');
+    else if (typeof value === 'object') params.set(key, JSON.stringify(value));
+    else params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function readAll(res: http.IncomingMessage, signal: AbortSignal | undefined): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onAbort = (): void => {
+      res.destroy();
+      reject(new TransportError('aborted', 'ABORT_ERR', true, { cause: signal?.reason }));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(Buffer.concat(chunks));
+    });
+    res.on('error', (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(new TransportError(e.message, (e as NodeJS.ErrnoException).code, signal?.aborted === true, { cause: e }));
+    });
+  });
+}
+
+/** A duplex over `ssh host docker system dial-stdio`; stderr is kept for the error message. */
+function sshConnection(cmd: { command: string; args: string[] }): Duplex {
+  const child = spawn(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < 4000) stderr += c.toString();
+  });
+  // The output ends only once ssh has exited, so that a failure (host key refused, no
+  // route...) reaches the HTTP client as ssh's own message rather than "socket hang up".
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
+  // Likewise writing to an ssh that already died must not fail first with a bare EPIPE.
+  const input = new PassThrough();
+  input.pipe(child.stdin);
+  child.stdin.on('error', () => undefined);
+  const duplex = Duplex.from({ readable: output, writable: input });
+  child.on('error', (e) => duplex.destroy(e));
+  child.on('close', (code) => {
+    if (code === 0 || code === null) return void output.end();
+    const e = new Error(`ssh exited with code ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`) as NodeJS.ErrnoException;
+    e.code = 'ESSH';
+    duplex.destroy(e);
+  });
+  duplex.on('close', () => {
+    if (child.exitCode === null) child.kill();
+  });
+  return duplex;
+}
