@@ -48,7 +48,7 @@ export function oneOffName(projectName: string, service: string, random: string 
 
 /** `-p 127.0.0.1:8080:80/tcp` → the port key and its binding. */
 export function parsePublish(spec: string): { key: string; binding: { HostIp?: string; HostPort?: string } } {
-  const m = /^(?:(?:\[([0-9a-fA-F:]+)\]|([0-9.]+)):)?(?:(\d+(?:-\d+)?)?:)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec);
+  const m = /^(?:(?:\[([0-9a-fA-F:]+)\]|(\d+\.\d+\.\d+\.\d+)):)?(?:(\d+(?:-\d+)?)?:)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec);
   if (!m) throw new UsageError(`cannot read the port "${spec}"`, { hint: 'use [ip:][host:]container[/protocol], e.g. 127.0.0.1:8080:80' });
   const hostIp = m[1] ?? m[2];
   const binding: { HostIp?: string; HostPort?: string } = {};
