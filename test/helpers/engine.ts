@@ -37,7 +37,8 @@ export interface RunOptions {
 /** Run the real `stack` CLI. Never throws on a non-zero exit. */
 export function runStack(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [stackBin, ...args], {
+    // The bin itself, as a user's shell runs it (its shebang matters: see bin/stack.js).
+    const child = spawn(stackBin, args, {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: '1', STACK_TEST_IMAGE: testImage, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
