@@ -8,6 +8,7 @@ import { renderError } from './cli/render-error.js';
 /** Runs the command line; sets process.exitCode and also returns it (for in-process tests). */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.STACK_DEBUG === '1';
+  ignoreClosedPipes();
   try {
     const program = buildProgram();
     await program.parseAsync(argv as string[]);
@@ -36,4 +37,17 @@ function exitCodeFor(e: unknown, debug: boolean): number {
     : new InternalError(`unexpected error: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   renderError(err, { debug, stream: process.stderr });
   return err.exitCode;
+}
+
+/**
+ * `stack ps | head` closes our stdout early. Node then emits EPIPE as an unhandled 'error'
+ * and dies with a stack trace. Output nobody reads is simply dropped; the command itself
+ * carries on, so a mutating run is never cut short by its reader going away.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
 }
