@@ -116,7 +116,7 @@ export function writeReport(file, { meta, samples, cpu = {}, findings, apiCalls,
     `- stack ${meta.stackVersion} at commit ${meta.commit}`,
     `- NODE_EXTRA_CA_CERTS ${meta.caSet ? 'is set in this environment: Node programs are measured with it and without it ("no CA")' : 'is not set'}`,
     `- Parallelism: stack runs with its default; the floor with the same limit, ${meta.parallel.value} (${meta.parallel.source}); docker-compose with its own default`,
-    `- Runs: ${Object.entries(meta.plan.runs).map(([n, r]) => `N=${n}: ${meta.plan.warmups[n]} warm-up + ${r} measured cycles`).join('; ')}; ${meta.plan.noopRepeats} no-op runs per cycle; start-up ${meta.plan.startupRuns} runs, config ${meta.plan.configRuns} runs, each after warm-ups`,
+    `- Runs: ${meta.plan.sizes.map((n) => `N=${n}: ${meta.plan.warmups[n]} warm-up + ${meta.plan.runs[n]} measured cycles`).join('; ')}; ${meta.plan.noopRepeats} no-op runs per cycle; start-up ${meta.plan.startupRuns} runs, config ${meta.plan.configRuns} runs, each after warm-ups`,
     '- Each cycle, per tool on its own project (tools alternate, the first one rotating): cold `up -d`, no-op `up -d`, `up -d` after one service\'s environment changed (a service nothing depends on), `down -v`. ' +
       'Every step is checked against the engine afterwards (all running, nothing recreated by a no-op, exactly one container replaced, nothing left after down); a failed check is a finding, not a sample.',
     '- Stack files: N services on `stack-test/busybox:1`, one user network, a named volume on every second service, depends_on chains of three in each block of ten, `init: true`, `sleep 3600` / `httpd -f`. The same file is given to stack and docker-compose (1.29 accepts it without `version:`).',
