@@ -36,7 +36,12 @@ describe('scale up, scale down, orphans', () => {
   });
 
   it('scales up with --scale, keeping the existing replicas', async () => {
-    await up('--scale', 'app=4');
+    // With --progress json, stdout is one JSON event per line and nothing else.
+    const r = await runStack([...args, '--progress', 'json', 'up', '-d', '--scale', 'app=4']);
+    assert.equal(r.code, 0, describeRun(r));
+    const events = r.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; kind?: string });
+    assert.equal(events.filter((e) => e.type === 'op-done' && e.kind === 'container.create').length, 2, 'two containers created');
+    assert.equal(events.at(-1)?.type, 'run-finished');
     const facts = await containerFacts(project);
     assert.deepEqual(names(facts), [1, 2, 3, 4].map((n) => `${project}-app-${n}`).concat(`${project}-extra-1`));
     for (const n of ['app-1', 'app-2', 'extra-1']) assert.equal(facts.get(`${project}-${n}`)!.id, initial.get(`${project}-${n}`), `${n} kept`);

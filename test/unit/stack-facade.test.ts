@@ -125,4 +125,21 @@ describe('down through the façade', () => {
     assert.equal(g.container('demo-app-1'), undefined);
     assert.equal(g.hasNetwork('demo_default'), false);
   });
+
+  it('reports a failed network removal and still removes everything else', async () => {
+    const p = project();
+    const g = gateway();
+    await up(options(p, g));
+    // moby#42119: the engine refuses to remove a network with no endpoints left.
+    g.failOn('removeNetwork', 'demo_default', () => new ConflictError('remove', 'error while removing network: network demo_default has active endpoints', { kind: 'network', name: 'demo_default' }, 409));
+    const events: StackEvent[] = [];
+    await assert.rejects(
+      down({ load: { cwd: tmpdir(), env: p.env }, connect: { env: p.env }, gateway: g, projectName: 'demo', removeVolumes: true }, { onEvent: (e) => events.push(e) }),
+      (e: unknown) => e instanceof StackError && e.exitCode === 1 && /demo_default/.test(e.message),
+    );
+    assert.equal(g.container('demo-db-1'), undefined);
+    assert.equal(g.container('demo-app-1'), undefined);
+    assert.equal(g.hasNetwork('demo_default'), true);
+    assert.ok(events.some((e) => e.type === 'op-failed' && e.target === 'demo_default'));
+  });
 });
