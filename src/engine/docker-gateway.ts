@@ -316,7 +316,6 @@ export class DockerGateway implements EngineGateway {
         path: `/containers/${enc(id)}/attach`,
         query: { stream: true, stdin: options.stdin, stdout: true, stderr: true, logs: options.logs ?? false },
       },
-      options.stdin,
       signal,
     );
     return { stream: socket, tty: details.tty };
@@ -350,7 +349,6 @@ export class DockerGateway implements EngineGateway {
     const socket = await this.openUpgrade(
       { operation: 'start exec', resource: { kind: 'exec', name: created.Id } },
       { method: 'POST', path: `/exec/${enc(created.Id)}/start`, body: { Detach: false, Tty: options.tty } },
-      options.attachStdin,
       signal,
     );
     return { execId: created.Id, stream: { stream: socket, tty: options.tty } };
@@ -544,12 +542,12 @@ export class DockerGateway implements EngineGateway {
     return res.stream;
   }
 
-  private async openUpgrade(subject: Subject, spec: CallSpec, stdin: boolean, signal: AbortSignal | undefined): Promise<NodeJS.ReadWriteStream> {
+  private async openUpgrade(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined): Promise<NodeJS.ReadWriteStream> {
     const path = this.versioned(spec.path);
     const started = Date.now();
     let res;
     try {
-      res = await this.transport.upgrade({ method: spec.method, path, stdin, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(signal ? { signal } : {}) });
+      res = await this.transport.upgrade({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(signal ? { signal } : {}) });
     } catch (e) {
       throw this.failure(subject, e, signal, undefined, null);
     } finally {

@@ -74,12 +74,6 @@ export interface TransportOptions {
 
 /** Every HTTP status counts as an answer for the modem: the gateway classifies them itself. */
 const EVERY_STATUS: Readonly<Record<number, true>> = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [i + 100, true]));
-/**
- * Except on hijacked calls: the modem hands back a non-upgraded answer with open stdin as a
- * duplex that hides the status, so there an error status must come back as the modem's error.
- */
-const SUCCESS_STATUS: Readonly<Record<number, true>> = { 200: true, 201: true, 204: true };
-
 /** The environment docker-modem's constructor reads for its defaults; endpoint.ts resolves these. */
 const MODEM_ENVIRONMENT = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX'] as const;
 
@@ -121,20 +115,18 @@ export class ModemTransport {
 
   /**
    * A hijacked connection (attach, exec start): the engine answers 101 and the socket becomes
-   * the process's stdio. With `stdin`, the request is left open as dockerode does it, so no
-   * end-of-body bytes can reach the process's input.
+   * the process's stdio. The request itself is ended at once (never the modem's `openStdin`,
+   * which leaves a body-less attach unsent: node sends no headers until the body starts); its
+   * end-of-body bytes go out in the same write as the headers, which the engine reads, and
+   * drops, before it hands the connection to the process.
    */
-  async upgrade(req: TransportRequest & { readonly stdin: boolean }): Promise<UpgradeResponse> {
-    let answer: Duplex | Readable;
-    try {
-      answer = await this.dial<Duplex | Readable>(req, { isStream: true, hijack: true, openStdin: req.stdin, statusCodes: SUCCESS_STATUS });
-    } catch (e) {
-      const refused = e instanceof TransportError ? (e.cause as ModemStatusError | undefined) : undefined;
-      if (typeof refused?.statusCode !== 'number') throw e;
-      return { statusCode: refused.statusCode, ok: false, body: Buffer.from(JSON.stringify({ message: modemErrorDetail(refused) })) };
-    }
+  async upgrade(req: TransportRequest): Promise<UpgradeResponse> {
+    const answer = await this.dial<Duplex | http.IncomingMessage>(req, { isStream: true, hijack: true, statusCodes: EVERY_STATUS });
+    if (!(answer instanceof http.IncomingMessage)) return { statusCode: 101, ok: true, socket: answer };
+    const statusCode = answer.statusCode ?? 0;
     // An engine that does not upgrade still streams the raw output over the response.
-    return { statusCode: 101, ok: true, socket: answer instanceof Duplex ? answer : Duplex.from(answer) };
+    if (statusCode >= 200 && statusCode < 300) return { statusCode, ok: true, socket: Duplex.from(answer) };
+    return { statusCode, ok: false, body: await readAll(answer, req.signal) };
   }
 
   private dial<T>(req: TransportRequest, extra: Omit<DockerModem.DialOptions, 'path'>): Promise<T> {
@@ -155,19 +147,6 @@ export class ModemTransport {
       );
     });
   }
-}
-
-/** What docker-modem's error for an unexpected status carries. */
-interface ModemStatusError extends Error {
-  readonly statusCode?: number;
-  readonly json?: unknown;
-}
-
-/** The engine's message from a modem status error: its JSON when buffered, else the text the modem put after its prefix. */
-function modemErrorDetail(e: ModemStatusError): string {
-  const json = e.json as { message?: unknown } | null | undefined;
-  if (json && typeof json.message === 'string') return json.message;
-  return e.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }
 
 function transportError(e: unknown, signal: AbortSignal | undefined): TransportError {

@@ -3,14 +3,16 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { createServer, type Server } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, testImage, uniqueProject, cleanupProject, eventually, runStack } from '../helpers/engine.js';
 import { openGateway, type OpenedGateway } from '../../src/engine/connect.js';
 import { DockerGateway, MAX_API_VERSION, compareApiVersions } from '../../src/engine/docker-gateway.js';
-import { parseHost } from '../../src/engine/endpoint.js';
+import { parseHost, type Endpoint } from '../../src/engine/endpoint.js';
 import { ConflictError, EngineApiError, EngineUnreachableError, NotFoundError } from '../../src/errors.js';
 import type { ContainerCreateBody } from '../../src/engine/gateway.js';
 
@@ -37,6 +39,8 @@ function body(cmd: string[], extra: Partial<ContainerCreateBody> = {}): Containe
     ...extra,
   };
 }
+
+const localSocket: Endpoint = { ...parseHost('unix:///var/run/docker.sock'), source: 'flag', contextName: 'default' };
 
 async function drain(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -101,7 +105,7 @@ test('the logs of a stopped container come as a stream, and wait gives the exit 
 });
 
 test('a followed log stream has no idle deadline', async () => {
-  const slow = new DockerGateway({ ...parseHost('unix:///var/run/docker.sock'), source: 'flag', contextName: 'default' }, { callTimeoutMs: 300 });
+  const slow = new DockerGateway(localSocket, { callTimeoutMs: 300 });
   await slow.negotiate();
   const id = await gateway.createContainer(`${project}-quiet-1`, body(['sh', '-c', 'sleep 1.5; echo late-line']));
   await gateway.startContainer(id);
@@ -257,4 +261,107 @@ test('the CLI exits 69 naming the endpoint when DOCKER_HOST points at nothing', 
   const r = await runStack(['ls'], { env: { DOCKER_HOST: 'unix:///nonexistent.sock', DOCKER_CONTEXT: undefined } });
   assert.equal(r.code, 69, r.stderr);
   assert.match(r.stderr, /unix:\/\/\/nonexistent\.sock/);
+});
+
+test('every call goes through dockerode: its modem dials the ping, lists, log streams and exec upgrades', async () => {
+  const viaModem = new DockerGateway(localSocket);
+  const modem = viaModem.transport.docker.modem;
+  assert.equal(typeof (viaModem.transport.docker as unknown as { getContainer?: unknown }).getContainer, 'function', "dockerode's Docker");
+  const dialled: string[] = [];
+  const dial = modem.dial.bind(modem);
+  modem.dial = (options, callback) => {
+    dialled.push(`${options.method} ${options.path.split('?')[0]}`);
+    dial(options, callback);
+  };
+  const api = await viaModem.negotiate();
+  const id = await viaModem.createContainer(`${project}-modem-1`, body(['sh', '-c', 'echo via-modem; sleep 300']));
+  await viaModem.startContainer(id);
+  await viaModem.listContainers({ labels: [`com.docker.compose.project=${project}`] });
+  const logs = (await drain(await viaModem.logs(id, { follow: false }))).toString('latin1');
+  const { execId, stream } = await viaModem.exec(id, { cmd: ['true'], tty: true, attachStdin: false });
+  await drain(stream.stream as unknown as Readable);
+  assert.match(logs, /via-modem/);
+  assert.deepEqual(dialled, [
+    'GET /_ping',
+    `POST /v${api}/containers/create`,
+    `POST /v${api}/containers/${id}/start`,
+    `GET /v${api}/containers/json`,
+    `GET /v${api}/containers/${id}/logs`,
+    `POST /v${api}/containers/${id}/exec`,
+    `POST /v${api}/exec/${execId}/start`,
+  ]);
+});
+
+test('docker-modem reads none of DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_CLIENT_TIMEOUT: the endpoint is ours and streams get no idle timeout', async () => {
+  const names = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CLIENT_TIMEOUT'] as const;
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  Object.assign(process.env, { DOCKER_HOST: 'tcp://127.0.0.1:1', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: join(tmp, 'no-certs-here'), DOCKER_CLIENT_TIMEOUT: '200' });
+  let shielded: DockerGateway;
+  try {
+    // Left to itself the modem would read certificates from DOCKER_CERT_PATH (ENOENT) here.
+    shielded = new DockerGateway(localSocket);
+    assert.equal(process.env.DOCKER_CLIENT_TIMEOUT, '200', 'the environment is restored');
+  } finally {
+    for (const [n, v] of saved) {
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    }
+  }
+  await shielded.negotiate();
+  const id = await gateway.createContainer(`${project}-quiet-2`, body(['sh', '-c', 'sleep 1; echo after-a-quiet-second']));
+  await gateway.startContainer(id);
+  assert.match((await drain(await shielded.logs(id, { follow: true }))).toString('latin1'), /after-a-quiet-second/);
+});
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
+function makeCertificates(dir: string): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'otherCa', string> {
+  const script = `
+    set -e; cd "$1"
+    key() { openssl ecparam -name prime256v1 -genkey -noout -out "$1"; }
+    key ca.key; openssl req -x509 -new -key ca.key -out ca.pem -days 1 -subj /CN=stack-test-ca
+    key other.key; openssl req -x509 -new -key other.key -out other.pem -days 1 -subj /CN=stack-other-ca
+    for who in server client; do
+      key $who.key; openssl req -new -key $who.key -out $who.csr -subj /CN=$who
+    done
+    printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' > server.ext
+    printf 'extendedKeyUsage=clientAuth\\n' > client.ext
+    for who in server client; do
+      openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $who.pem -days 1 -extfile $who.ext 2>/dev/null
+    done`;
+  execFileSync('sh', ['-c', script, 'sh', dir]);
+  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
+  return { ca: read('ca.pem'), serverCert: read('server.pem'), serverKey: read('server.key'), clientCert: read('client.pem'), clientKey: read('client.key'), otherCa: read('other.pem') };
+}
+
+test('a TLS endpoint is verified against its CA with the client certificate, and refused against another CA', async () => {
+  const certs = makeCertificates(mkdtempSync(join(tmp, 'tls-')));
+  // A TLS front for the local socket that demands a client certificate, as a TLS engine does.
+  const server = createTlsServer({ cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requestCert: true, rejectUnauthorized: true }, (s) => {
+    const engine = connect('/var/run/docker.sock');
+    s.pipe(engine).pipe(s);
+    s.on('error', () => engine.destroy());
+    engine.on('error', () => s.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const tcp = (tls: Endpoint['tls']): Endpoint => ({ kind: 'tcp', url: `tcp://127.0.0.1:${port}`, host: '127.0.0.1', port, tls, source: 'flag', contextName: 'default' });
+  try {
+    const verified = new DockerGateway(tcp({ ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, verify: true }));
+    assert.equal(await verified.negotiate(), gateway.apiVersion);
+    const filter = { labels: [`com.docker.compose.project=${project}`] };
+    assert.deepEqual((await verified.listContainers(filter, { all: true })).map((c) => c.id).sort(), (await gateway.listContainers(filter, { all: true })).map((c) => c.id).sort());
+
+    const wrongCa = new DockerGateway(tcp({ ca: certs.otherCa, cert: certs.clientCert, key: certs.clientKey, verify: true }));
+    await assert.rejects(wrongCa.negotiate(), (e: unknown) => {
+      assert.ok(e instanceof EngineUnreachableError, String(e));
+      assert.match(e.message, new RegExp(`tcp://127\\.0\\.0\\.1:${port}`));
+      return true;
+    });
+
+    // DOCKER_TLS without _VERIFY: encrypted, the server's certificate not checked.
+    const unverified = new DockerGateway(tcp({ ca: certs.otherCa, cert: certs.clientCert, key: certs.clientKey, verify: false }));
+    assert.equal(await unverified.negotiate(), gateway.apiVersion);
+  } finally {
+    server.close();
+  }
 });
