@@ -103,6 +103,24 @@ function outcome(opId: string): OperationOutcome {
   return o;
 }
 
+interface RawEvent {
+  readonly Action: string;
+  readonly timeNano: number;
+  readonly Actor?: { readonly Attributes?: Record<string, string> };
+}
+
+/** The project's container events from `sinceMs` until now, straight from the engine. */
+async function engineEvents(sinceMs: number): Promise<RawEvent[]> {
+  const stream = (await docker.getEvents({
+    since: Math.floor(sinceMs / 1000) - 1,
+    until: Math.ceil(Date.now() / 1000) + 1,
+    filters: { type: ['container'], label: [`com.docker.compose.project=${projectName}`] },
+  })) as NodeJS.ReadableStream;
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as RawEvent);
+}
+
 describe('waits on the real engine', () => {
   before(async () => {
     gateway = await openGateway({ env: process.env });
@@ -119,10 +137,14 @@ describe('waits on the real engine', () => {
     assert.equal(outcome(`wait ${name('healthy')}`).status, 'done');
     const db = await docker.getContainer(name('healthy')).inspect();
     assert.equal(db.State.Health?.Status, 'healthy');
-    const firstPass = db.State.Health!.Log.find((entry) => entry.ExitCode === 0);
-    assert.ok(firstPass, 'no passing health check in the log');
-    const dependent = await docker.getContainer(name('healthydep')).inspect();
-    assert.ok(Date.parse(dependent.Created) >= Date.parse(firstPass.End), 'the dependent was created before the dependency was healthy');
+    // The engine's own record of the order: its health log keeps only the last 5 checks (it
+    // rotates every 250 ms here), so compare the events instead.
+    const events = await engineEvents(runStartedAt);
+    const healthyAt = events.find((e) => e.Actor?.Attributes?.name === name('healthy') && e.Action === 'health_status: healthy');
+    const createdAt = events.find((e) => e.Actor?.Attributes?.name === name('healthydep') && e.Action === 'create');
+    assert.ok(healthyAt, 'no health_status: healthy event for the dependency');
+    assert.ok(createdAt, 'no create event for the dependent');
+    assert.ok(createdAt.timeNano >= healthyAt.timeNano, 'the dependent was created before the dependency was healthy');
   });
 
   it('fails fast on an unhealthy container, naming the service, and never creates its dependent', async () => {
