@@ -6,7 +6,7 @@
 import { canonicalHash, canonicalJson } from '../model/hash.js';
 import { COMPOSE, STACK } from '../model/labels.js';
 import type { NetworkSpec, StackModel } from '../model/types.js';
-import type { NetworkCreateBody, ObservedNetwork } from '../engine/gateway.js';
+import type { NetworkCreateBody, ObservedNetwork } from '../api/engine-types.js';
 import type { ObservedState } from '../planner/types.js';
 
 export type NetworkAction = 'keep' | 'create' | 'recreate' | 'external';

@@ -4,7 +4,7 @@
 
 import { COMPOSE, STACK, STACK_PREFIX } from '../model/labels.js';
 import type { MountSpec, ServiceSpec, StackModel } from '../model/types.js';
-import type { ContainerCreateBody, EndpointConfig } from '../engine/gateway.js';
+import type { ContainerCreateBody, EndpointConfig } from '../api/engine-types.js';
 import {
   canonicalServiceSpec,
   resolveLink,

@@ -10,7 +10,7 @@
 
 import { COMPOSE } from '../model/labels.js';
 import type { StackModel } from '../model/types.js';
-import type { ObservedContainer } from '../engine/gateway.js';
+import type { ObservedContainer } from '../api/engine-types.js';
 import { isManagedBy } from '../network/plan.js';
 import { parseDependsOnLabel } from './container-spec.js';
 import { PlanBuilder } from './graph.js';

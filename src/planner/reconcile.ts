@@ -21,7 +21,7 @@
 import { OperationError, UsageError } from '../errors.js';
 import { COMPOSE, STACK } from '../model/labels.js';
 import type { DependencyCondition, ServiceSpec, StackModel } from '../model/types.js';
-import type { ObservedContainer } from '../engine/gateway.js';
+import type { ObservedContainer } from '../api/engine-types.js';
 import { planNetworks, isManagedBy, type NetworkDecision } from '../network/plan.js';
 import { anonymousVolumeBody, planVolumes, type VolumeDecision } from '../volume/plan.js';
 import {

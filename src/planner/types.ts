@@ -10,7 +10,7 @@ import type {
   ObservedNetwork,
   ObservedVolume,
   VolumeCreateBody,
-} from '../engine/gateway.js';
+} from '../api/engine-types.js';
 import type { DependencyCondition } from '../model/types.js';
 
 /** What `engine/observe` returns: one snapshot of the project's objects. */

@@ -13,7 +13,7 @@
 import { canonicalHash, canonicalJson } from '../model/hash.js';
 import { COMPOSE, STACK } from '../model/labels.js';
 import type { StackModel, VolumeSpec } from '../model/types.js';
-import type { ObservedVolume, VolumeCreateBody } from '../engine/gateway.js';
+import type { ObservedVolume, VolumeCreateBody } from '../api/engine-types.js';
 import type { ObservedState } from '../planner/types.js';
 import { isManagedBy } from '../network/plan.js';
 import { anonymousVolumeLabel, anonymousVolumeName } from '../planner/names.js';
