@@ -28,6 +28,8 @@ export const STACK = {
   resourceHash: 'dev.stack.resource-hash',
   /** Anonymous volumes we create ourselves: `<service>/<number>/<target>`. */
   anonymousVolume: 'dev.stack.anonymous-volume',
+  /** Spec paths that held secret values when the container was made (JSON list), so a later plan hides the old value even after the secret rotates. */
+  sensitivePaths: 'dev.stack.sensitive-paths',
   /** The stack version that created the object. */
   version: 'dev.stack.version',
 } as const;

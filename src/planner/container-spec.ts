@@ -2,7 +2,7 @@
 // purely. What Compose does is the reference: users expect the same container from the same
 // file.
 
-import { COMPOSE, STACK, STACK_PREFIX } from '../model/labels.js';
+import { COMPOSE, STACK } from '../model/labels.js';
 import type { MountSpec, ServiceSpec, StackModel } from '../model/types.js';
 import type { ContainerCreateBody, EndpointConfig } from '../api/engine-types.js';
 import {
@@ -32,7 +32,7 @@ export interface ContainerBodyOptions {
 }
 
 /** Where the container keeps which spec paths were sensitive when it was created. */
-export const SENSITIVE_PATHS_LABEL = `${STACK_PREFIX}sensitive-paths`;
+export const SENSITIVE_PATHS_LABEL = STACK.sensitivePaths;
 
 /** Network keys of a service, the one the container is created with first: highest priority, then by name. */
 export function orderedNetworkKeys(service: ServiceSpec): string[] {
