@@ -8,7 +8,7 @@
 // dockerode requires grpc and protobufjs at the top of lib/docker.js (for BuildKit sessions).
 // In the bundle those modules are tiny shims that load the real file from the installed
 // package the first time they are called, so dockerode keeps its whole API. So are tar-fs
-// and @balena/dockerignore (build contexts only). One file also spares the module resolution
+// and @balena/dockerignore (build contexts only) and the modem's HttpDuplex (readable-stream). One file also spares the module resolution
 // of ~100 small files.
 import { build } from 'esbuild';
 
@@ -20,6 +20,8 @@ import { build } from 'esbuild';
  */
 const LAZY = [
   { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, specifier: './ssh', real: 'docker-modem/lib/ssh.js', exports: 'function' },
+  // Only for requests left open for stdin (`openStdin`), which the gateway never makes; it pulls in readable-stream.
+  { importer: /docker-modem[\\/]lib[\\/]modem\.js$/, specifier: './http_duplex', real: 'docker-modem/lib/http_duplex.js', exports: 'function' },
   { importer: /dockerode[\\/]lib[\\/]docker\.js$/, specifier: './session', real: 'dockerode/lib/session.js', exports: 'function' },
   { importer: /dockerode[\\/]lib[\\/]docker\.js$/, specifier: './buildkit', real: 'dockerode/lib/buildkit.js', exports: 'object' },
   { importer: /dockerode[\\/]lib[\\/]util\.js$/, specifier: 'tar-fs', real: 'tar-fs', exports: 'object' },
@@ -40,7 +42,7 @@ function shimSource({ real, exports }) {
 const lazyModules = {
   name: 'lazy-modules',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(ssh|session|buildkit)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\/(ssh|http_duplex|session|buildkit)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
       const index = LAZY.findIndex((l) => l.specifier === args.path && l.importer.test(args.importer));
       return index >= 0 ? { path: String(index), namespace: 'lazy' } : undefined;
     });

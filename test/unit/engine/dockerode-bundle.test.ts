@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 // This file runs as dist/test/unit/engine/dockerode-bundle.test.js.
 const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'vendor', 'dockerode.cjs');
-const heavy = ['/ssh2/', '/@grpc/grpc-js/', '/protobufjs/', '/tar-fs/', '/@balena/dockerignore/'];
+const heavy = ['/ssh2/', '/@grpc/grpc-js/', '/protobufjs/', '/tar-fs/', '/@balena/dockerignore/', '/readable-stream/'];
 
 /** Runs `script` in a fresh node with `Docker` (the bundle) in scope; returns which heavy packages got loaded. */
 function loadedAfter(script: string): string[] {
@@ -29,7 +29,7 @@ test('the build produced the dockerode bundle', () => {
   assert.ok(existsSync(bundle), `${bundle} (npm run build makes it)`);
 });
 
-test('loading the bundle and making a client loads none of ssh2, grpc, protobufjs, tar-fs', () => {
+test('loading the bundle and making a client loads none of ssh2, grpc, protobufjs, tar-fs, readable-stream', () => {
   assert.deepEqual(loadedAfter(`new Docker({ socketPath: '/nonexistent.sock' });`), []);
 });
 
@@ -41,7 +41,7 @@ test('a build context loads tar-fs and dockerignore on first use, from the insta
     const loaded = loadedAfter(`
       const docker = new Docker({ socketPath: ${JSON.stringify(join(context, 'no-engine.sock'))} });
       await docker.buildImage({ context: ${JSON.stringify(context)}, src: ['Dockerfile'] }).catch(() => undefined);`);
-    assert.deepEqual(loaded, ['/tar-fs/', '/@balena/dockerignore/']);
+    assert.deepEqual(loaded, ['/tar-fs/', '/@balena/dockerignore/', '/readable-stream/']);
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
@@ -52,4 +52,27 @@ test("an ssh client through the modem's own ssh path loads ssh2 on first use", (
     const docker = new Docker({ protocol: 'ssh', host: '127.0.0.1', port: 1, username: 'nobody' });
     await docker.ping().catch(() => undefined);`);
   assert.deepEqual(loaded, ['/ssh2/']);
+});
+
+test("a request left open for stdin gets the modem's HttpDuplex, loaded on first use", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stack-bundle-test-'));
+  try {
+    // An engine that answers an exec start with 200 and raw output instead of upgrading.
+    const loaded = loadedAfter(`
+      const socketPath = ${JSON.stringify(join(dir, 'engine.sock'))};
+      const server = require('node:http').createServer((req, res) => res.end('raw output'));
+      server.on('connection', (socket) => server.once('close', () => socket.destroy()));
+      await new Promise((r) => server.listen(socketPath, r));
+      const docker = new Docker({ socketPath });
+      const stream = await new Promise((resolve, reject) => docker.modem.dial(
+        { path: '/exec/x/start', method: 'POST', options: { Detach: false }, hijack: true, openStdin: true, isStream: true, statusCodes: { 200: true } },
+        (err, s) => (err ? reject(err) : resolve(s))));
+      // docker-modem's HttpDuplex: the request to write stdin to, the response to read.
+      if (typeof stream.write !== 'function' || typeof stream.read !== 'function' || !stream.req) throw new Error('not an HttpDuplex');
+      stream.destroy();
+      server.close();`);
+    assert.deepEqual(loaded, ['/readable-stream/']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
