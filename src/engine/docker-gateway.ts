@@ -14,7 +14,6 @@
 
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import type Dockerode from 'dockerode';
 import { StringDecoder } from 'node:string_decoder';
 import {
   ConflictError,
@@ -62,7 +61,7 @@ function loadDockerode(): DockerodeConstructor {
     return require('../../vendor/dockerode.cjs') as DockerodeConstructor;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    return require('dockerode') as typeof Dockerode as unknown as DockerodeConstructor;
+    return require('dockerode') as DockerodeConstructor;
   }
 }
 
