@@ -1,6 +1,6 @@
 // Opening the engine: resolve the endpoint like the Docker CLI, load the gateway lazily (so
 // commands that never talk to the engine never pay for it), and negotiate the API version
-// with the GET /version call that also proves the engine answers (exit 69 otherwise).
+// with the GET /_ping call that also proves the engine answers (exit 69 otherwise).
 
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
