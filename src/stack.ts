@@ -13,6 +13,7 @@ import type { ProgressEvent } from './engine/progress.js';
 import type { Operation, Plan, ReconcileOptions } from './planner/types.js';
 import { readFileSync } from 'node:fs';
 import { ConflictError, InterruptedError, isStackError, NotFoundError } from './errors.js';
+import { operationTarget } from './planner/ids.js';
 
 /** Where the engine is, as the user said it; resolved the way the Docker CLI does. */
 export interface ConnectOptions {
@@ -189,28 +190,11 @@ export function planSteps(planned: Plan): PlanStepSummary[] {
     kind: op.kind,
     ...(op.service !== undefined ? { service: op.service } : {}),
     ...(op.group !== undefined ? { group: op.group } : {}),
-    target: targetOf(op),
+    target: operationTarget(op),
     cause: op.cause.text,
   }));
 }
 
-export function targetOf(op: Operation): string {
-  switch (op.kind) {
-    case 'network.create':
-    case 'network.remove':
-      return op.network;
-    case 'network.connect':
-    case 'network.disconnect':
-      return `${op.container.name} → ${op.network}`;
-    case 'volume.create':
-    case 'volume.remove':
-      return op.volume;
-    case 'image.pull':
-      return op.image;
-    default:
-      return op.container.name;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ import { InternalError, InterruptedError, OperationError, StackError } from '../
 import { projectFilter } from '../model/labels.js';
 import { resolveParallelism } from './parallelism.js';
 import { waitForCondition } from './waits.js';
+import { operationTarget } from '../planner/ids.js';
 
 export interface ExecuteOptions {
   /**
@@ -100,25 +101,6 @@ export interface ExecutionResult {
 /** Operations that change the engine (every kind but waits): what the crash hook counts. */
 export function isMutating(op: Operation): boolean {
   return op.kind !== 'container.wait';
-}
-
-/** The name of the object an operation is about. */
-export function operationTarget(op: Operation): string {
-  switch (op.kind) {
-    case 'network.create':
-    case 'network.remove':
-      return op.network;
-    case 'network.connect':
-    case 'network.disconnect':
-      return `${op.network} ${op.container.name}`;
-    case 'volume.create':
-    case 'volume.remove':
-      return op.volume;
-    case 'image.pull':
-      return op.image;
-    default:
-      return op.container.name;
-  }
 }
 
 /** Reads the crash hook from the environment; undefined when unset. */

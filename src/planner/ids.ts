@@ -2,6 +2,7 @@
 // them and tests compare plans as text.
 
 import type { DependencyCondition } from '../model/types.js';
+import type { Operation } from './types.js';
 
 export const opId = {
   pull: (image: string) => `pull image ${image}`,
@@ -29,5 +30,24 @@ export function conditionWord(condition: DependencyCondition): string {
       return 'completed';
     default:
       return 'running';
+  }
+}
+
+/** The name of the object an operation is about. */
+export function operationTarget(op: Operation): string {
+  switch (op.kind) {
+    case 'network.create':
+    case 'network.remove':
+      return op.network;
+    case 'network.connect':
+    case 'network.disconnect':
+      return `${op.container.name} → ${op.network}`;
+    case 'volume.create':
+    case 'volume.remove':
+      return op.volume;
+    case 'image.pull':
+      return op.image;
+    default:
+      return op.container.name;
   }
 }
