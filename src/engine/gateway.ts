@@ -8,13 +8,7 @@
 
 import type { Readable } from 'node:stream';
 import type {
-  Labels,
   EngineInfo,
-  ContainerState,
-  HealthState,
-  ObservedMount,
-  ObservedEndpoint,
-  ObservedPort,
   ObservedContainer,
   ObservedNetwork,
   ObservedVolume,
@@ -26,26 +20,8 @@ import type {
   NetworkCreateBody,
   VolumeCreateBody,
 } from '../api/engine-types.js';
-export type {
-  Labels,
-  EngineInfo,
-  ContainerState,
-  HealthState,
-  ObservedMount,
-  ObservedEndpoint,
-  ObservedPort,
-  ObservedContainer,
-  ObservedNetwork,
-  ObservedVolume,
-  ObservedImage,
-  ContainerDetails,
-  ListFilter,
-  ContainerCreateBody,
-  EndpointConfig,
-  NetworkCreateBody,
-  VolumeCreateBody,
-} from '../api/engine-types.js';
-
+// The data shapes stay importable from here for the engine's own modules.
+export type * from '../api/engine-types.js';
 
 export interface LogOptions {
   readonly follow: boolean;
