@@ -12,6 +12,7 @@ import type { StackModel } from './model/types.js';
 import type { ConnectOptions } from './stack.js';
 import type { ContainerState, EngineEvent, EngineGateway, HealthState, ObservedContainer } from './engine/gateway.js';
 import type { DependencyCondition } from './model/types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { COMPOSE } from './model/labels.js';
 import { OperationError, UsageError } from './errors.js';
 
@@ -431,7 +432,6 @@ export async function projectEvents(
   options: { services?: readonly string[]; signal?: AbortSignal },
   onEvent: (e: EngineEvent) => void,
 ): Promise<void> {
-  const { setTimeout: sleep } = await import('node:timers/promises');
   const signal = options.signal ?? new AbortController().signal;
   const services = options.services ?? [];
   let since: number | undefined;
