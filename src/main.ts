@@ -4,9 +4,11 @@
 import { ExitCode, ExitRequest, InternalError, isStackError, type StackError } from './errors.js';
 import { buildProgram } from './cli/program.js';
 import { renderError } from './cli/render-error.js';
+import { setBuildId } from './build-info.js';
 
 /** Runs the command line; sets process.exitCode and also returns it (for in-process tests). */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], context: { buildId?: string } = {}): Promise<number> {
+  setBuildId(context.buildId);
   const debug = argv.includes('--debug') || process.env.STACK_DEBUG === '1';
   ignoreClosedPipes();
   try {

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Bundles the whole command line (dist/src/main.js, after tsc, with yaml, commander, listr2,
+// the generated validator and dockerode) into one CommonJS file, dist/stack.cjs, that
+// src/boot.ts runs through V8's code cache.
+//
+// Why (issue 5, CPU profiles of a no-op `up`): a third of the run was Node's ES module loader
+// compiling ~100 of our modules and ~150 of our dependencies' files, every time. One script
+// can be compiled once and its compiled code cached (vm.Script cachedData); a module graph
+// cannot on Node 20 (module.enableCompileCache() arrived in 22.1).
+//
+// What the bundle keeps as it was unbundled:
+//   - `import.meta.url` in each of our modules is the URL of that module's file under
+//     dist/src, so relative lookups (package.json) find the same files;
+//   - dockerode is bundled with the same lazy shims and modem patch as dist/vendor/dockerode.cjs
+//     (scripts/bundle-dockerode.mjs), through the dockerode-module.ts seam.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lazyModules, modemPatches } from './bundle-dockerode.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+/** `import.meta.url` of dist/src/x/y.js becomes the URL of that file, computed from the bundle's own place. */
+const moduleUrls = {
+  name: 'module-urls',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const rel = relative(dist, args.path).split(sep).join('/');
+      return { contents: text.replaceAll('import.meta.url', `__stackModuleUrl(${JSON.stringify(rel)})`), loader: 'js' };
+    });
+  },
+};
+
+/** The gateway's dockerode: the copy in this bundle, not dist/vendor/dockerode.cjs loaded beside it. */
+const bundledDockerode = {
+  name: 'bundled-dockerode',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/dockerode-module\.js$/ }, (args) =>
+      args.importer.endsWith(join('engine', 'docker-gateway.js')) ? { path: 'dockerode-module', namespace: 'stack-bundle' } : undefined);
+    b.onLoad({ filter: /^dockerode-module$/, namespace: 'stack-bundle' }, () => ({
+      contents: "exports.loadDockerode = () => require('dockerode');",
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
+
+export async function bundleCli(outfile = join(dist, 'stack.cjs')) {
+  await build({
+    entryPoints: [join(dist, 'src', 'main.js')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    plugins: [moduleUrls, bundledDockerode, lazyModules, modemPatches],
+    // The lazy shims resolve the real modules from the installed dockerode at run time.
+    external: ['dockerode/package.json'],
+    banner: {
+      js: "'use strict';\nconst __stackModuleUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href;",
+    },
+    // Whitespace only: names stay, so stack traces still name functions. Halves the source
+    // V8 must read and hash before it can use the cache (tsc pretty-prints the generated
+    // validator to four times its size).
+    minifyWhitespace: true,
+    logLevel: 'warning',
+    legalComments: 'inline',
+  });
+  // boot.ts compiles the bundle with vm.Script, which has no loader for a dynamic import():
+  // every module must be bundled or required. A dynamic import of a built-in or an external
+  // package left in the output would only fail at run time, so the build fails instead.
+  const output = await readFile(outfile, 'utf8');
+  const dynamic = output.match(/[^\w$.]import\((?!\s*\))[^)]{0,80}\)/);
+  if (dynamic) throw new Error(`bundle-cli: a dynamic import survived bundling: ${dynamic[0].trim()} (import it statically, or from a bundled module)`);
+  // The code cache is keyed by this: V8 checks a cache only against the source's length.
+  const hash = createHash('sha256').update(await readFile(outfile)).digest('hex').slice(0, 20);
+  await writeFile(`${outfile}.id`, `${hash}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await bundleCli(process.argv[2]);

@@ -1,0 +1,114 @@
+// Starts the command line, as cheaply as Node allows (issue 5: a no-op `up` should cost little
+// more than Node's own start-up). CommonJS (.cts), like bin/stack.js: an ES module entry
+// costs ~15 ms more, for Node's ES module loader.
+//
+// The build bundles the whole CLI into dist/stack.cjs (scripts/bundle-cli.mjs): one script
+// instead of ~250 modules to resolve, read and compile. This module compiles it with V8's code
+// cache: the first successful run of a command saves the compiled code of what it ran, later
+// runs of that command load it instead of compiling (Node 20 has no compile cache of its own;
+// module.enableCompileCache() arrived in 22.1).
+//
+// Without a bundle (a bare `tsc` build), with STACK_BUNDLE=0, or with --debug (so that stack
+// traces name the files under dist/src), dist/src/main.js is imported as it is: same code,
+// slower start.
+//
+// The cache lives in $XDG_CACHE_HOME/stack/v8 (see cache-dir.cts), one file per bundle build,
+// Node version and command. A cache is code we run, so a directory another user could write
+// to is never read.
+
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import vm from 'node:vm';
+import { cacheDir, ensurePrivateDir, isPrivateDir } from './cache-dir.cjs';
+
+type Main = (argv: readonly string[], context?: { buildId?: string }) => Promise<number>;
+
+/** Global options that take a value: the word after them is not the command. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set([
+  '-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file',
+  '-H', '--host', '-c', '--context', '--progress', '--parallel',
+]);
+
+/** The command a command line runs (`up`, `ps`...), or `stack` for none: the cache key. */
+export function commandOf(argv: readonly string[]): string {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return 'stack';
+    if (arg.startsWith('-')) {
+      if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    return /^[a-z][a-z-]{0,19}$/.test(arg) ? arg : 'other';
+  }
+  return 'stack';
+}
+
+export async function boot(argv: readonly string[]): Promise<number> {
+  const bundle = join(__dirname, '..', 'stack.cjs');
+  const debug = argv.includes('--debug') || process.env.STACK_DEBUG === '1';
+  let id: string | undefined;
+  try {
+    id = readFileSync(`${bundle}.id`, 'utf8').trim();
+  } catch {
+    // No bundle: a bare `tsc` build.
+  }
+  if (!id || debug || process.env.STACK_BUNDLE === '0') {
+    const { main } = (await import('./main.js')) as { main: Main };
+    return main(argv);
+  }
+  return runBundle(bundle, id, commandOf(argv)).main(argv, { buildId: id });
+}
+
+function runBundle(bundle: string, id: string, command: string): { main: Main } {
+  const dir = cacheDir('v8');
+  const cacheFile = dir ? join(dir, `${id}-${process.version}-${process.arch}-${command}.v8`) : undefined;
+  let cachedData: Buffer | undefined;
+  if (cacheFile && isPrivateDir(dir!) && existsSync(cacheFile)) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const source = readFileSync(bundle, 'utf8');
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  if (process.env.STACK_BOOT_TRACE === '1') {
+    process.stderr.write(`boot: compile cache ${cacheFile ? `${!cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit'} ${cacheFile}` : 'off'}\n`);
+  }
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) saveOnCleanExit(script, dir!, cacheFile, id);
+  const module = { exports: {} as { main: Main }, filename: bundle, id: bundle, loaded: false };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  module.loaded = true;
+  return module.exports;
+}
+
+/**
+ * After a successful run V8 can serialise everything it compiled for it, the functions the
+ * command really ran included. A failed run (a typo in the stack file, say) exercised little,
+ * so it leaves no cache and the next good run makes one.
+ */
+function saveOnCleanExit(script: vm.Script, dir: string, cacheFile: string, id: string): void {
+  process.once('exit', (code) => {
+    if (code !== 0) return;
+    try {
+      if (!ensurePrivateDir(dir)) return;
+      const temp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+      renameSync(temp, cacheFile);
+      // Caches of other builds are dead weight once that build is gone. Another checkout may
+      // still be in use, so only those left alone for a day go.
+      const dayAgo = Date.now() - 24 * 3600_000;
+      for (const name of readdirSync(dir)) {
+        if (name.startsWith(`${id}-`) || !(name.endsWith('.v8') || name.endsWith('.tmp'))) continue;
+        const file = join(dir, name);
+        if (statSync(file).mtimeMs < dayAgo) unlinkSync(file);
+      }
+    } catch {
+      // A cache is an optimisation: a read-only home or a full disk costs speed, not the run.
+    }
+  });
+}
