@@ -36,7 +36,7 @@ import type { ContainerRef, Operation, Plan } from '../planner/types.js';
 import type { ErrorSummary, OperationRef, OperationStatus, ProgressEvent, ProgressListener } from './progress.js';
 import { InternalError, InterruptedError, OperationError, StackError } from '../errors.js';
 import { projectFilter } from '../model/labels.js';
-import { resolveParallelism } from './parallelism.js';
+import { MIN_DEFAULT_PARALLELISM, resolveParallelism } from './parallelism.js';
 import { waitForCondition } from './waits.js';
 import { operationTarget } from '../planner/ids.js';
 
@@ -164,10 +164,17 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
   validatePlan(ops);
   const crashAfter = options.crashAfterOps ?? crashAfterOpsFromEnv();
   const crash = options.crash ?? (() => process.kill(process.pid, 'SIGKILL'));
-  const parallel =
+  // Without --parallel the limit follows the engine's CPUs, from GET /info: 40-300 ms here.
+  // The run does not wait for it: it starts at the smallest default (never above what the
+  // engine will allow) and widens when the answer comes. A plan that is one chain, such as a
+  // single recreate, never needs more, and stops paying for the call on its critical path.
+  let parallel =
     options.parallel !== undefined
       ? resolveParallelism(options.parallel, { ncpu: 1 })
-      : resolveParallelism(undefined, options.engineInfo ?? (await gateway.info(options.signal)));
+      : options.engineInfo
+        ? resolveParallelism(undefined, options.engineInfo)
+        : MIN_DEFAULT_PARALLELISM;
+  const askEngine = options.parallel === undefined && !options.engineInfo ? new AbortController() : undefined;
 
   const runStarted = now();
   const emit = (event: ProgressEvent): void => {
@@ -338,6 +345,8 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
     const finish = (): void => {
       if (finished) return;
       finished = true;
+      // A short run may end before the engine said how many CPUs it has.
+      askEngine?.abort();
       options.signal?.removeEventListener('abort', onAbort);
       // Every operation has an outcome by now (the plan is a validated DAG); the fallback
       // only keeps a scheduler bug from producing a hole in the report.
@@ -427,6 +436,16 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
 
     emit({ type: 'run-started', at: runStarted, projectName: plan.projectName, total: ops.length, parallel: Number.isFinite(parallel) ? parallel : -1 });
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (askEngine) {
+      gateway.info(askEngine.signal).then(
+        (info) => {
+          parallel = resolveParallelism(undefined, info);
+          pump();
+        },
+        // Unanswered (or aborted at the end): the run goes on at the minimum.
+        () => undefined,
+      );
+    }
     pump();
   });
 }

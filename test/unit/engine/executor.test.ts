@@ -121,6 +121,25 @@ describe('executor: parallelism', () => {
     assert.equal(gateway.maxConcurrent(mutating), 2, 'one CPU still gets the minimum of two');
   });
 
+  it('starts before the engine says how many CPUs it has, at the smallest default', async () => {
+    gateway = new MemoryGateway({ latencyMs: (call) => (call === 'info' ? 150 : 20), ncpu: 4 });
+    const ops = Array.from({ length: 4 }, (_, i) => createOp(`s${i}`));
+    const result = await execute(plan(ops), gateway);
+    assert.equal(result.ok, true);
+    const info = gateway.callsTo('info')[0]!;
+    const creates = gateway.callsTo('createContainer');
+    assert.ok(creates.every((c) => c.endedAt! < info.startedAt + 150), 'all four creates finished while /info was still unanswered');
+    assert.equal(gateway.maxConcurrent(mutating), 2);
+  });
+
+  it('widens to the engine default once the engine says how many CPUs it has', async () => {
+    gateway = new MemoryGateway({ latencyMs: (call) => (call === 'info' ? 30 : 60), ncpu: 4 });
+    const ops = Array.from({ length: 16 }, (_, i) => createOp(`s${i}`));
+    const result = await execute(plan(ops), gateway);
+    assert.equal(result.ok, true);
+    assert.equal(gateway.maxConcurrent(mutating), defaultParallelism({ ncpu: 4 }));
+  });
+
   it('runs operations sharing a serialKey one at a time while the others overlap', async () => {
     gateway = new MemoryGateway({ latencyMs: (call) => (call === 'startContainer' ? 60 : 5) });
     const ops: Operation[] = [];
