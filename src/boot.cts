@@ -8,9 +8,10 @@
 // runs of that command load it instead of compiling (Node 20 has no compile cache of its own;
 // module.enableCompileCache() arrived in 22.1).
 //
-// Without a bundle (a bare `tsc` build), with STACK_BUNDLE=0, or with --debug (so that stack
-// traces name the files under dist/src), dist/src/main.js is imported as it is: same code,
-// slower start.
+// Without a bundle (a bare `tsc` build), or with STACK_BUNDLE=0 (stack traces then name the
+// files under dist/src instead of the bundle), dist/src/main.js is imported as it is: same
+// code, slower start, and nothing cached (no build id to key a cache by). --debug keeps the
+// bundle: what is debugged is what runs.
 //
 // The cache lives in $XDG_CACHE_HOME/stack/v8 (see cache-dir.cts), one file per bundle build,
 // Node version and command. A cache is code we run, so a directory another user could write
@@ -46,14 +47,13 @@ export function commandOf(argv: readonly string[]): string {
 
 export async function boot(argv: readonly string[]): Promise<number> {
   const bundle = join(__dirname, '..', 'stack.cjs');
-  const debug = argv.includes('--debug') || process.env.STACK_DEBUG === '1';
   let id: string | undefined;
   try {
     id = readFileSync(`${bundle}.id`, 'utf8').trim();
   } catch {
     // No bundle: a bare `tsc` build.
   }
-  if (!id || debug || process.env.STACK_BUNDLE === '0') {
+  if (!id || process.env.STACK_BUNDLE === '0') {
     const { main } = (await import('./main.js')) as { main: Main };
     return main(argv);
   }
