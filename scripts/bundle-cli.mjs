@@ -76,6 +76,10 @@ export async function bundleCli(outfile = join(dist, 'stack.cjs')) {
   const output = await readFile(outfile, 'utf8');
   const dynamic = output.match(/[^\w$.]import\((?!\s*\))[^)]{0,80}\)/);
   if (dynamic) throw new Error(`bundle-cli: a dynamic import survived bundling: ${dynamic[0].trim()} (import it statically, or from a bundled module)`);
+  // Pure ASCII lets V8 keep the source as a one-byte string: one non-ASCII character (a µ in
+  // a regular expression literal, which esbuild leaves as written) cost ~10 ms a start.
+  const nonAscii = output.match(/.{0,40}[^\x00-\x7f].{0,10}/);
+  if (nonAscii) throw new Error(`bundle-cli: non-ASCII text in the bundle: ${JSON.stringify(nonAscii[0])} (write it as a \\u escape)`);
   // The code cache is keyed by this: V8 checks a cache only against the source's length.
   const hash = createHash('sha256').update(await readFile(outfile)).digest('hex').slice(0, 20);
   await writeFile(`${outfile}.id`, `${hash}\n`);

@@ -24,7 +24,9 @@ export function parseDuration(text: string): number | Error {
   if (body === '') return new Error(`'${text}' is not a duration (use e.g. 30s, 1m30s, 500ms)`);
   let total = 0;
   let rest = body;
-  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w)/;
+  // Micro is written as an escape (U+00B5 micro sign, U+03BC mu): one non-ASCII character in
+  // the CLI bundle makes V8 hold all of it as a two-byte string, ~10 ms more per start.
+  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h|d|w)/;
   while (rest !== '') {
     const m = part.exec(rest);
     if (!m) {
