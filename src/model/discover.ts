@@ -1,9 +1,9 @@
 // Which files make up the stack, which directory relative paths resolve against, and the
 // project name — as Compose decides them.
 
-import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StackFileError, UsageError, type SourceLocation } from '../errors.js';
+import { plainFs, type ModelFs } from './model-fs.js';
 
 /** The names looked for, in order, in the working directory and then each parent. */
 export const defaultFileNames = [
@@ -15,20 +15,16 @@ export const defaultFileNames = [
   'docker-compose.yml',
 ] as const;
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The first default file found in `cwd` or its parents, plus its `.override.` sibling
  * (`compose.yaml` → `compose.override.yaml`) when that exists. Throws a StackFileError
  * when none is found.
  */
-export function discoverFiles(cwd: string): string[] {
+export function discoverFiles(cwd: string, fs: ModelFs = plainFs): string[] {
+  // Every probe goes through `fs`: a cached model is invalid once a stack file appears
+  // nearer to cwd, or an override file appears beside the one found.
+  const isFile = (path: string): boolean => fs.stat(path).kind === 'file';
   let dir = resolve(cwd);
   while (true) {
     for (const name of defaultFileNames) {
@@ -52,14 +48,15 @@ export function discoverFiles(cwd: string): string[] {
 }
 
 /** Resolve `-f` values against `cwd`; `-` (stdin) stays as it is. Missing files are errors. */
-export function resolveFiles(files: readonly string[], cwd: string): string[] {
+export function resolveFiles(files: readonly string[], cwd: string, fs: ModelFs = plainFs): string[] {
   return files.map((f) => {
     if (f === '-') return f;
     const abs = resolve(cwd, f);
-    if (!existsSync(abs)) {
+    const kind = fs.stat(abs).kind;
+    if (kind === 'missing') {
       throw new StackFileError([{ message: `stack file not found: ${f}`, hint: `looked for ${abs}` }]);
     }
-    if (!isFile(abs)) throw new StackFileError([{ message: `not a file: ${f}` }]);
+    if (kind !== 'file') throw new StackFileError([{ message: `not a file: ${f}` }]);
     return abs;
   });
 }

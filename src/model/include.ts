@@ -12,7 +12,6 @@
 // and a resource defined both by an included file and by the including file is an error
 // unless both definitions are identical.
 
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StackFileError } from '../errors.js';
 import { canonicalJson } from './hash.js';
@@ -22,6 +21,7 @@ import { childPosition, copyChildPosition, formatPath, selfPosition } from './po
 import { absolutiseDocumentPaths } from './relative-paths.js';
 import { displayName, loadStackFile, readTextFile, type FileContext } from './stack-file.js';
 import { dict } from './types.js';
+import type { ModelFs } from './model-fs.js';
 
 type Plain = Record<string, unknown>;
 
@@ -48,7 +48,7 @@ export function applyIncludes(doc: Plain, file: string, workingDir: string, ctx:
     throw new StackFileError([{ message: 'include must be a list of files or {path, project_directory, env_file} entries', path: 'include', location: selfPosition(raw as object) ?? selfPosition(doc) }]);
   }
 
-  const entries = raw.map((item, index) => readEntry(item, index, workingDir, () => childPosition(raw, index) ?? selfPosition(raw) ?? selfPosition(doc)));
+  const entries = raw.map((item, index) => readEntry(item, index, workingDir, ctx.fs, () => childPosition(raw, index) ?? selfPosition(raw) ?? selfPosition(doc)));
   for (const entry of entries) {
     const location = childPosition(raw, entry.index);
     for (const p of entry.paths) {
@@ -62,7 +62,7 @@ export function applyIncludes(doc: Plain, file: string, workingDir: string, ctx:
           },
         ]);
       }
-      if (!existsSync(p)) {
+      if (ctx.fs.stat(p).kind === 'missing') {
         throw new StackFileError([
           {
             message: `included file not found: ${displayName(p, ctx.cwd)}`,
@@ -76,7 +76,7 @@ export function applyIncludes(doc: Plain, file: string, workingDir: string, ctx:
     // Variables: the including project's, overlaid by the include's env files.
     const includeVars = dict<string>();
     for (const envFile of entry.envFiles) {
-      const text = readTextFile(envFile, ctx.cwd, ctx.limits, 'env file');
+      const text = readTextFile(envFile, ctx.cwd, ctx.limits, 'env file', ctx.fs);
       const parsed = parseDotenv(text, displayName(envFile, ctx.cwd), (name) => includeVars[name] ?? ctx.lookup(name));
       for (const k of Object.keys(parsed)) includeVars[k] = parsed[k]!;
     }
@@ -98,7 +98,7 @@ export function applyIncludes(doc: Plain, file: string, workingDir: string, ctx:
   return doc;
 }
 
-function readEntry(item: unknown, index: number, workingDir: string, where: () => ReturnType<typeof childPosition>): IncludeEntry {
+function readEntry(item: unknown, index: number, workingDir: string, fs: ModelFs, where: () => ReturnType<typeof childPosition>): IncludeEntry {
   const bad = (message: string): never => {
     const location = where();
     throw new StackFileError([{ message, path: `include[${index}]`, ...(location ? { location } : {}) }]);
@@ -128,7 +128,7 @@ function readEntry(item: unknown, index: number, workingDir: string, where: () =
   const dir = projectDirectory ?? dirname(absPaths[0]!);
   if (!envFiles) {
     const dotenv = resolve(dir, '.env');
-    envFiles = existsSync(dotenv) ? [dotenv] : [];
+    envFiles = fs.stat(dotenv).kind !== 'missing' ? [dotenv] : [];
   }
   return { paths: absPaths, projectDirectory: dir, envFiles, index };
 }

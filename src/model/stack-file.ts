@@ -2,11 +2,11 @@
 // positions, interpolate with the variables in effect. Include and extends call it for the
 // files they pull in, with their own variables.
 
-import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import { StackFileError } from '../errors.js';
 import { defaultParseLimits, parseYaml, type ParseLimits } from './parse.js';
 import { interpolateDocument, type Lookup } from './interpolate.js';
+import { plainFs, type ModelFs } from './model-fs.js';
 import type { ModelWarning } from './types.js';
 
 export interface FileContext {
@@ -17,6 +17,8 @@ export interface FileContext {
   readonly sensitiveValues: Set<string>;
   readonly cwd: string;
   readonly limits: ParseLimits;
+  /** How files are looked at and read (recorded when the model may be cached). */
+  readonly fs: ModelFs;
 }
 
 /** How a file is named in messages: relative to the working directory when inside it. */
@@ -27,16 +29,11 @@ export function displayName(file: string, cwd: string): string {
 }
 
 /** Read a file with the size cap applied before reading it whole. */
-export function readTextFile(file: string, cwd: string, limits: ParseLimits = defaultParseLimits, what = 'file'): string {
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new StackFileError([{ message: `${what} is not a file: ${displayName(file, cwd)}` }]);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof StackFileError) throw e;
-    throw new StackFileError([{ message: `${what} not found: ${displayName(file, cwd)}` }]);
-  }
+export function readTextFile(file: string, cwd: string, limits: ParseLimits = defaultParseLimits, what = 'file', fs: ModelFs = plainFs): string {
+  const st = fs.stat(file);
+  if (st.kind === 'missing') throw new StackFileError([{ message: `${what} not found: ${displayName(file, cwd)}` }]);
+  if (st.kind !== 'file') throw new StackFileError([{ message: `${what} is not a file: ${displayName(file, cwd)}` }]);
+  const size = st.size;
   if (size > limits.maxBytes) {
     throw new StackFileError([
       {
@@ -45,7 +42,7 @@ export function readTextFile(file: string, cwd: string, limits: ParseLimits = de
       },
     ]);
   }
-  return readFileSync(file, 'utf8');
+  return fs.readText(file);
 }
 
 /** Parse and interpolate one stack file's text. */
@@ -64,5 +61,5 @@ export function loadStackText(text: string, file: string, ctx: FileContext): Rec
 
 /** Read, parse and interpolate one stack file. */
 export function loadStackFile(file: string, ctx: FileContext): Record<string, unknown> {
-  return loadStackText(readTextFile(file, ctx.cwd, ctx.limits, 'stack file'), file, ctx);
+  return loadStackText(readTextFile(file, ctx.cwd, ctx.limits, 'stack file', ctx.fs), file, ctx);
 }

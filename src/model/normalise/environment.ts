@@ -3,7 +3,7 @@
 // takes the variable from the interpolation variables (shell over .env) and is omitted when
 // unset. Every value read from an env_file is sensitive: it never appears in plans or logs.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { ambientFs } from '../model-fs.js';
 import { parseDotenv } from '../dotenv.js';
 import { dict, type EnvFileSpec } from '../types.js';
 import { type Env, hostPath, isMapping, listOrDict, type Path, toBool, toStr } from './support.js';
@@ -31,15 +31,17 @@ export function normaliseEnvFiles(env: Env, value: unknown, path: Path): EnvFile
 /** Reads the env files (missing + required is a problem at `paths[i]`) and returns their variables. */
 export function readEnvFiles(env: Env, files: readonly EnvFileSpec[], paths: readonly Path[]): Record<string, string> {
   const out = dict<string>();
+  // The load's ModelFs (see model-fs.ts): recorded when the model may be cached.
+  const fs = ambientFs();
   files.forEach((file, i) => {
     const at = paths[i] ?? [];
-    if (!existsSync(file.path)) {
+    if (fs.stat(file.path).kind === 'missing') {
       if (file.required) env.problems.add(at, `env file ${file.path} not found`, "create it, or mark it optional with `required: false`");
       return;
     }
     let text: string;
     try {
-      text = readFileSync(file.path, 'utf8');
+      text = fs.readText(file.path);
     } catch (e) {
       env.problems.add(at, `cannot read env file ${file.path}: ${(e as Error).message}`);
       return;
