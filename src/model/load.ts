@@ -2,13 +2,14 @@
 // environment) → per file: parse with positions, interpolate, include → merge the files in
 // order → extends → project name and profiles → validate (schema) → normalise (typed model).
 
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StackFileError } from '../errors.js';
 import { parseDotenv } from './dotenv.js';
 import { discoverFiles, resolveFiles, resolveProfiles, resolveProjectName } from './discover.js';
 import { applyExtends } from './extends.js';
 import { applyIncludes } from './include.js';
+import { cacheKey, lookupModel, storeModel, whyNotCacheable, type ModelCacheOptions } from './model-cache.js';
+import { plainFs, RecordingFs, withAmbientFs, type ModelFs } from './model-fs.js';
 import { mergeDocuments, stripTags } from './merge.js';
 import { normalise } from './normalise.js';
 import { defaultParseLimits, type ParseLimits } from './parse.js';
@@ -34,6 +35,13 @@ export interface LoadOptions {
   readonly readStdin?: () => Promise<string>;
   /** Resource caps for parsing (tests lower them). */
   readonly limits?: ParseLimits;
+  /**
+   * Reuse the model of an earlier load with the same options when none of its inputs changed
+   * (model-cache.ts). Off by default; `{ off }` says why, for --debug.
+   */
+  readonly cache?: ModelCacheOptions | { readonly off: string };
+  /** Receives one line on what the model cache did (`--debug`). Never values. */
+  readonly debug?: (line: string) => void;
 }
 
 /** The merged, interpolated document and everything known about it, before validation. */
@@ -54,10 +62,10 @@ export interface LoadedDocument {
 }
 
 /** Everything up to (not including) schema validation. Throws StackFileError (exit 65). */
-export async function loadDocument(options: LoadOptions): Promise<LoadedDocument> {
+export async function loadDocument(options: LoadOptions, fs: ModelFs = plainFs): Promise<LoadedDocument> {
   const cwd = resolve(options.cwd);
   const limits = options.limits ?? defaultParseLimits;
-  const configFiles = options.files && options.files.length > 0 ? resolveFiles(options.files, cwd) : discoverFiles(cwd);
+  const configFiles = options.files && options.files.length > 0 ? resolveFiles(options.files, cwd, fs) : discoverFiles(cwd, fs);
   if (configFiles.filter((f) => f === '-').length > 1) {
     throw new StackFileError([{ message: 'stdin (-f -) can be read only once' }]);
   }
@@ -70,14 +78,14 @@ export async function loadDocument(options: LoadOptions): Promise<LoadedDocument
 
   const warnings: ModelWarning[] = [];
   const sensitiveValues = new Set<string>();
-  const variables = readVariables(options, cwd, projectDirectory, limits, warnings);
+  const variables = readVariables(options, cwd, projectDirectory, limits, warnings, fs);
   const lookup = (name: string): string | undefined =>
     Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;
-  const ctx: FileContext = { lookup, warnings, warnedVariables: new Set(), sensitiveValues, cwd, limits };
+  const ctx: FileContext = { lookup, warnings, warnedVariables: new Set(), sensitiveValues, cwd, limits, fs };
 
   let merged: Record<string, unknown> | undefined;
   for (const file of configFiles) {
-    const text = file === '-' ? await readStdinText(options) : readTextFile(file, cwd, limits, 'stack file');
+    const text = file === '-' ? await readStdinText(options) : readTextFile(file, cwd, limits, 'stack file', fs);
     let doc = loadStackText(text, file, ctx);
     // As in Compose, relative paths in every -f file resolve against the project directory.
     doc = applyIncludes(doc, file, projectDirectory, ctx);
@@ -116,21 +124,88 @@ export async function loadDocument(options: LoadOptions): Promise<LoadedDocument
   };
 }
 
-/** parse → interpolate → include/extends → merge → validate → normalise. Throws StackFileError (exit 65). */
+/**
+ * parse → interpolate → include/extends → merge → validate → normalise. Throws StackFileError
+ * (exit 65). With `options.cache`, the model of an earlier identical load is reused when every
+ * file it looked at is as it was (model-cache.ts).
+ */
 export async function loadModel(options: LoadOptions): Promise<StackModel> {
-  const loaded = await loadDocument(options);
+  const cache = options.cache;
+  const say = (outcome: string): void => options.debug?.(`model cache: ${outcome}`);
+  if (!cache || 'off' in cache) {
+    say(`skipped (${cache ? cache.off : 'off'})`);
+    return loadFresh(options, plainFs);
+  }
+  // stdin cannot be checked again: never cached, never looked up.
+  if (options.files?.includes('-')) {
+    say('skipped (stdin)');
+    return loadFresh(options, plainFs);
+  }
+
+  const key = cacheKey(options, cache.codeId);
+  const found = lookupModel(cache.dir, key);
+  if ('model' in found) {
+    say('hit');
+    return found.model;
+  }
+
+  const fs = new RecordingFs();
+  const fromEnvironment = new Set<string>();
+  let model: StackModel;
+  try {
+    model = await loadFresh(options, fs, fromEnvironment);
+  } catch (e) {
+    // Errors are always computed fresh, with their positions.
+    say('skipped (the load failed)');
+    throw e;
+  }
+  const why = fs.unstable
+    ? 'a file changed while it was being read'
+    : (whyNotCacheable(model) ??
+      (fromEnvironment.size > 0 ? 'the model holds values taken from the environment' : undefined));
+  if (why) {
+    say(`skipped (${why})`);
+    return model;
+  }
+  const stored = storeModel(cache.dir, key, fs.inputs(), model);
+  say('stored' in stored ? `miss (${found.miss})` : `skipped (${stored.skipped})`);
+  return model;
+}
+
+/**
+ * The uncached pipeline. Every file access goes through `fs`. `fromEnvironment`, when given,
+ * collects the variables whose non-empty values the normaliser copied into the model
+ * (`environment: [FOO]`, build `args: [FOO]`, `secrets.x.environment`): such values are not in
+ * the stack files, so a model holding them is not cached. HOME is left out: the normaliser
+ * reads it for `~` in paths, and a home directory in a path is no secret.
+ */
+async function loadFresh(options: LoadOptions, fs: ModelFs, fromEnvironment?: Set<string>): Promise<StackModel> {
+  const loaded = await loadDocument(options, fs);
   const problems = validateDocument(loaded.doc, loaded.locate);
   if (problems.length > 0) throw new StackFileError(problems);
-  return normalise(loaded.doc, {
-    projectName: loaded.projectName,
-    projectDirectory: loaded.projectDirectory,
-    configFiles: loaded.configFiles,
-    locate: loaded.locate,
-    variables: loaded.variables,
-    profiles: loaded.profiles,
-    selectedServices: options.services ?? [],
-    sensitiveValues: loaded.sensitiveValues,
-    warnings: loaded.warnings,
+  const variables = fromEnvironment ? watchReads(loaded.variables, fromEnvironment) : loaded.variables;
+  return withAmbientFs(fs, () =>
+    normalise(loaded.doc, {
+      projectName: loaded.projectName,
+      projectDirectory: loaded.projectDirectory,
+      configFiles: loaded.configFiles,
+      locate: loaded.locate,
+      variables,
+      profiles: loaded.profiles,
+      selectedServices: options.services ?? [],
+      sensitiveValues: loaded.sensitiveValues,
+      warnings: loaded.warnings,
+    }),
+  );
+}
+
+function watchReads(variables: Readonly<Record<string, string>>, read: Set<string>): Readonly<Record<string, string>> {
+  return new Proxy(variables, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof name === 'string' && name !== 'HOME' && typeof value === 'string' && value !== '') read.add(name);
+      return value;
+    },
   });
 }
 
@@ -155,6 +230,7 @@ function readVariables(
   projectDirectory: string,
   limits: ParseLimits,
   warnings: ModelWarning[],
+  fs: ModelFs,
 ): Record<string, string> {
   const shell = dict<string>();
   for (const [k, v] of Object.entries(options.env)) if (v !== undefined) shell[k] = v;
@@ -163,8 +239,8 @@ function readVariables(
   const files = explicit ? options.envFiles!.map((f) => resolve(cwd, f)) : [resolve(projectDirectory, '.env')];
   const fromFiles = dict<string>();
   for (const file of files) {
-    if (!explicit && !existsSync(file)) continue;
-    const text = readTextFile(file, cwd, limits, 'env file');
+    if (!explicit && fs.stat(file).kind === 'missing') continue;
+    const text = readTextFile(file, cwd, limits, 'env file', fs);
     const name = displayName(file, cwd);
     const parsed = parseDotenv(
       text,
