@@ -9,6 +9,8 @@ import type { LoadOptions } from '../model/load.js';
 import type { ReconcileOptions } from '../planner/types.js';
 import type { ConnectOptions } from '../stack.js';
 import { UsageError } from '../errors.js';
+import { buildId } from '../build-info.js';
+import { cacheDir } from '../cache-dir.cjs';
 
 /** How progress is shown once `auto` is resolved against the terminal and the environment. */
 export type ProgressMode = 'tty' | 'plain' | 'json' | 'quiet';
@@ -44,6 +46,7 @@ export function commandContext(
 ): CommandContext {
   const { cwd, env } = environment;
   const projectName = opts.projectName ?? nonEmpty(env.STACK_PROJECT_NAME) ?? nonEmpty(env.COMPOSE_PROJECT_NAME);
+  const debug = opts.debug === true || env.STACK_DEBUG === '1';
   const load: LoadOptions = {
     cwd,
     env,
@@ -54,6 +57,8 @@ export function commandContext(
     ...(opts.envFile && opts.envFile.length > 0 ? { envFiles: opts.envFile } : {}),
     ...(services.length > 0 ? { services } : {}),
     ...(environment.readStdin ? { readStdin: environment.readStdin } : {}),
+    cache: modelCache(env),
+    ...(debug ? { debug: (line: string) => void process.stderr.write(`debug: ${line}\n`) } : {}),
   };
   const connect: ConnectOptions = {
     env,
@@ -66,7 +71,7 @@ export function commandContext(
     connect,
     progress: resolveProgressMode(opts.progress ?? 'auto', environment.stdout, env),
     ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
-    debug: opts.debug === true || env.STACK_DEBUG === '1',
+    debug,
     ...(projectName !== undefined ? { projectName } : {}),
     filesGiven: (opts.file?.length ?? 0) > 0,
   };
@@ -92,6 +97,20 @@ function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
   const ci = env.CI;
   if (ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false') return true;
   return env.GITHUB_ACTIONS === 'true' || env.BUILDKITE === 'true' || env.GITLAB_CI !== undefined;
+}
+
+/**
+ * The model cache (model/model-cache.ts) is on only for the bundled CLI: its entries are keyed
+ * by the bundle's build id, so a rebuilt CLI never reuses what older code computed. Unbundled
+ * code (a bare `tsc` build, STACK_BUNDLE=0, and --debug, which boot.cts runs unbundled) has no
+ * id that names it, so it does not cache. STACK_CACHE=0 turns it off (cacheDir).
+ */
+function modelCache(env: Readonly<Record<string, string | undefined>>): NonNullable<LoadOptions['cache']> {
+  const codeId = buildId();
+  if (codeId === undefined) return { off: 'unbundled: no build id' };
+  const dir = cacheDir('model', env as NodeJS.ProcessEnv);
+  if (dir === undefined) return { off: 'STACK_CACHE is off, or there is no cache directory' };
+  return { dir, codeId };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
