@@ -102,8 +102,8 @@ function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
 /**
  * The model cache (model/model-cache.ts) is on only for the bundled CLI: its entries are keyed
  * by the bundle's build id, so a rebuilt CLI never reuses what older code computed. Unbundled
- * code (a bare `tsc` build, STACK_BUNDLE=0, and --debug, which boot.cts runs unbundled) has no
- * id that names it, so it does not cache. STACK_CACHE=0 turns it off (cacheDir).
+ * code (a bare `tsc` build, STACK_BUNDLE=0) has no id that names it, so it does not cache.
+ * STACK_CACHE=0 turns it off (cacheDir).
  */
 function modelCache(env: Readonly<Record<string, string | undefined>>): NonNullable<LoadOptions['cache']> {
   const codeId = buildId();

@@ -1,10 +1,7 @@
 // The model cache through the real CLI (bundled, so it has a build id): a second `up -d` with
-// nothing changed reuses the cached model (its entry is used, not written again) and does
-// nothing; after one environment value is edited in the stack file, `up -d` sees the change
-// and recreates exactly that service.
-//
-// Whether a run hit the cache is read from the cache directory, not from --debug: --debug
-// runs the unbundled code (boot.cts), which has no build id and so never caches.
+// nothing changed reuses the cached model (--debug says hit; its entry is used, not written
+// again) and does nothing; after one environment value is edited in the stack file, `up -d`
+// sees the change and recreates exactly that service.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +20,8 @@ describe('the model cache across runs of up -d', () => {
   const cacheRoot = mkdtempSync(join(tmpdir(), 'stack-mc-cache-'));
   const modelDir = join(cacheRoot, 'model');
   const env = { STACK_CACHE: cacheRoot };
-  const args = ['-f', stackFile, '-p', project, '--progress', 'plain', 'up', '-d'];
+  const args = ['-f', stackFile, '-p', project, '--progress', 'plain', '--debug', 'up', '-d'];
+  const cacheLine = (r: RunResult): string[] => r.stderr.split('\n').filter((l) => l.startsWith('debug: model cache:'));
   const app = `${project}-app-1`;
   const side = `${project}-side-1`;
 
@@ -66,13 +64,15 @@ describe('the model cache across runs of up -d', () => {
     rmSync(cacheRoot, { recursive: true, force: true });
   });
 
-  it('the first up writes one private entry', () => {
+  it('the first up misses and writes one private entry', () => {
+    assert.deepEqual(cacheLine(first), ['debug: model cache: miss (no entry)']);
     assert.equal(entryAfterFirst.mode & 0o777, 0o600);
     assert.equal(statSync(modelDir).mode & 0o777, 0o700);
   });
 
-  it('the second up reuses the entry: the same file, marked as used, not written again', () => {
+  it('the second up is a hit (--debug says so): the same entry, marked as used, not written again', () => {
     assert.equal(second.code, 0, describeRun(second));
+    assert.deepEqual(cacheLine(second), ['debug: model cache: hit']);
     assert.equal(entryAfterSecond.ino, entryAfterFirst.ino, 'not replaced (a miss writes a new file and renames it)');
     assert.ok(entryAfterSecond.mtimeMs > entryAfterFirst.mtimeMs, 'its use time moved forward (only a hit does that)');
   });
@@ -89,6 +89,7 @@ describe('the model cache across runs of up -d', () => {
 
   it('after an edit of the stack file, up sees the change (the entry is written again)', () => {
     assert.equal(third.code, 0, describeRun(third));
+    assert.deepEqual(cacheLine(third), [`debug: model cache: miss (changed: ${stackFile})`]);
     assert.notEqual(entryAfterThird.ino, entryAfterSecond.ino);
   });
 
