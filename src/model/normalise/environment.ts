@@ -79,7 +79,19 @@ function parseRaw(text: string): Record<string, string> {
 
 /** `environment:` in list or map form. */
 export function normaliseEnvironment(env: Env, value: unknown): Record<string, string> {
-  return listOrDict(value, (key) => env.variables[key]);
+  return listOrDict(value, passedThrough(env));
+}
+
+/**
+ * The value of a key written without one (`environment: [TOKEN]`, `args: [TOKEN]`): taken
+ * from the shell or .env, so it is as secret as an interpolated variable and never printed.
+ */
+export function passedThrough(env: Env): (key: string) => string | undefined {
+  return (key) => {
+    const v = env.variables[key];
+    if (v !== undefined && v !== '') env.sensitive.add(v);
+    return v;
+  };
 }
 
 /** The final environment: env_file values, then `environment` over them. */

@@ -18,7 +18,7 @@ import {
   type UlimitSpec,
   type WatchRuleSpec,
 } from '../types.js';
-import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, readEnvFiles } from './environment.js';
+import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, passedThrough, readEnvFiles } from './environment.js';
 import { normalisePorts } from './ports.js';
 import {
   type Doc,
@@ -288,7 +288,7 @@ function buildOf(env: Env, value: unknown, path: Path): BuildSpec {
   const spec: Mutable<BuildSpec> = {
     context: isUrl(context) ? context : hostPath(env, context),
     // Build args without a value come from the variables, as Compose resolves them.
-    args: listOrDict(b['args'], (key) => env.variables[key]),
+    args: listOrDict(b['args'], passedThrough(env)),
     labels: listOrDict(b['labels'], () => ''),
     cacheFrom: stringList(b['cache_from']),
     extraHosts: extraHostsOf(b['extra_hosts']),

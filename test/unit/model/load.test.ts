@@ -107,3 +107,18 @@ test('loadModel hands the merged document to validation and normalisation', asyn
   assert.equal(model.projectName, 'demo');
   assert.equal(model.services.web?.image, 'nginx:1');
 });
+
+test('a value passed through from the shell by `environment: [NAME]` is recorded as sensitive', async () => {
+  const dir = projectDir({ 'stack.yaml': 'services:\n  w:\n    image: x\n    environment: [API_TOKEN, MODE=dev]\n' });
+  const model = await loadModel({ cwd: dir, env: { API_TOKEN: 'tok-123456' } });
+  assert.equal(model.services.w!.environment.API_TOKEN, 'tok-123456');
+  assert.ok(model.sensitiveValues.includes('tok-123456'));
+  assert.equal(model.sensitiveValues.includes('dev'), false);
+});
+
+test('a build arg passed through from .env by `args: [NAME]` is recorded as sensitive', async () => {
+  const dir = projectDir({ 'stack.yaml': 'services:\n  w:\n    image: x\n    build:\n      context: .\n      args: [NPM_TOKEN]\n', '.env': 'NPM_TOKEN=npm-s3cret\n' });
+  const model = await loadModel({ cwd: dir, env: {} });
+  assert.equal(model.services.w!.build!.args.NPM_TOKEN, 'npm-s3cret');
+  assert.ok(model.sensitiveValues.includes('npm-s3cret'));
+});
