@@ -5,7 +5,7 @@
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { optionsOf } from '../program.js';
-import type { LoadOptions } from '../../model/load.js';
+import { commandContext } from '../context.js';
 
 interface ConfigFlags {
   readonly format: 'yaml' | 'json';
@@ -21,12 +21,6 @@ interface ConfigFlags {
 function format(value: string): 'yaml' | 'json' {
   if (value !== 'yaml' && value !== 'json') throw new InvalidArgumentError('expected yaml or json');
   return value;
-}
-
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function registerConfig(program: Command): Command {
@@ -55,17 +49,9 @@ Examples:
     )
     .action(async (services: string[], _flags: ConfigFlags, self: Command) => {
       const opts = optionsOf<ConfigFlags>(self);
-      const load: LoadOptions = {
-        cwd: process.cwd(),
-        env: process.env,
-        readStdin: readAllStdin,
-        ...(opts.file && opts.file.length > 0 ? { files: opts.file } : {}),
-        ...(opts.projectName !== undefined ? { projectName: opts.projectName } : {}),
-        ...(opts.projectDirectory !== undefined ? { projectDirectory: opts.projectDirectory } : {}),
-        ...(opts.profile && opts.profile.length > 0 ? { profiles: opts.profile } : {}),
-        ...(opts.envFile && opts.envFile.length > 0 ? { envFiles: opts.envFile } : {}),
-        ...(services.length > 0 ? { services } : {}),
-      };
+      // The same loading as every other command (context.ts): -f, -p, profiles, env files,
+      // stdin, and the model cache, so `config` shows exactly what `up` would use.
+      const load = commandContext(opts, services).load;
       const lines = (items: Iterable<string>): void => {
         for (const item of items) process.stdout.write(`${item}\n`);
       };
