@@ -62,6 +62,10 @@ const envWithCa = { ...process.env };
 const envNoCa = { ...process.env };
 delete envNoCa.NODE_EXTRA_CA_CERTS;
 const caSet = Boolean(process.env.NODE_EXTRA_CA_CERTS);
+// stack keeps compiled code and loaded models in ~/.cache/stack (src/boot.cts,
+// src/model/model-cache.ts). The "stack" series runs as a user's second run would, caches
+// warm; "stack (no cache)" runs with STACK_CACHE=0, every run paying for all of its work.
+const envNoCache = { ...process.env, STACK_CACHE: '0' };
 
 async function stackParallelism(stackRoot, ncpu) {
   // The floor runs at stack's own default parallelism, read from the built code so the two
@@ -198,11 +202,14 @@ async function measureConfig(rec, plan, tools, workDir) {
   const file = join(dir, 'compose.yaml');
   writeFileSync(file, generateStack(plan.configSize).yaml);
   const scenario = `config (${plan.configSize} services)`;
-  const entries = Object.entries({ stack: tools.stack, 'docker-compose': tools.compose }).filter(([, t]) => t);
+  const entries = [
+    ...(tools.stack ? [['stack', tools.stack, envWithCa], ['stack (no cache)', tools.stack, envNoCache]] : []),
+    ...(tools.compose ? [['docker-compose', tools.compose, envWithCa]] : []),
+  ];
   log(`${scenario}: ${plan.configRuns} runs after 1 warm-up`);
   for (let i = 0; i < plan.configRuns + 1; i++) {
-    for (const [series, tool] of rotate(entries, i)) {
-      const r = await tool.config(file, 'stackbenchconfig');
+    for (const [series, tool, env] of rotate(entries, i)) {
+      const r = await tool.config(file, 'stackbenchconfig', env);
       if (r.code !== 0) {
         rec.finding(scenario, series, `exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
       } else if (i >= 1) rec.add(scenario, series, r);
@@ -249,6 +256,13 @@ async function measureLifecycle(rec, plan, n, participants, state) {
           await expectOnlyChanged(p.project, containers.get(p), undefined);
           return timing;
         });
+        if (p.series === 'stack') {
+          await step(p, 'no-op up -d', 'stack (no cache)', async () => {
+            const timing = await p.noop(envNoCache);
+            await expectOnlyChanged(p.project, containers.get(p), undefined);
+            return timing;
+          });
+        }
         // stack is a Node program: also without NODE_EXTRA_CA_CERTS, next to node -e 0.
         if (p.series === 'stack' && caSet) {
           await step(p, 'no-op up -d', 'stack (no CA)', async () => {

@@ -25,7 +25,7 @@ export function stackTool(repoRoot) {
     down: (file, project, env) => run(['-f', file, '-p', project, 'down', '-v'], env),
     // `config -q`: load, interpolate, merge, validate and normalise, print nothing (like
     // docker-compose's `config -q`, so both sides do the same work).
-    config: (file, project) => run(['-f', file, '-p', project, 'config', '-q']),
+    config: (file, project, env) => run(['-f', file, '-p', project, 'config', '-q'], env),
     version: (env) => run(['--version'], env),
     bin,
   };
@@ -39,7 +39,7 @@ export function composeTool(binary = 'docker-compose') {
     up: (file, project, env) => run(['-f', file, '-p', project, 'up', '-d'], env),
     down: (file, project, env) => run(['-f', file, '-p', project, 'down', '-v'], env),
     // `config -q` validates without printing, the closest match to a load + validate.
-    config: (file, project) => run(['-f', file, '-p', project, 'config', '-q']),
+    config: (file, project, env) => run(['-f', file, '-p', project, 'config', '-q'], env),
     version: (env) => run(['version', '--short'], env),
   };
 }
