@@ -175,9 +175,7 @@ function withoutModemEnvironment<T>(make: () => T): T {
 function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): DockerModem.ConstructorOptions {
   switch (endpoint.kind) {
     case 'unix':
-      // Keep-alive: one `up` makes dozens of calls; reusing the socket saves a connect each.
-      // Idle sockets are unref'd by node's agent, so they never keep the process alive.
-      return { socketPath: endpoint.socketPath!, protocol: 'http', agent: new http.Agent({ keepAlive: true }) };
+      return { socketPath: endpoint.socketPath!, protocol: 'http', agent: plainAgent() };
     case 'tcp':
       if (endpoint.tls) {
         const material = {
@@ -195,7 +193,7 @@ function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): Do
           agent: new https.Agent({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material }),
         };
       }
-      return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: new http.Agent({ keepAlive: true }) };
+      return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: plainAgent() };
     case 'ssh': {
       const build = options.sshCommand ?? ((e: Endpoint) => sshCommand(e.ssh!));
       // Plain HTTP over the ssh child's stdio; neither a socket path nor a host, so every
@@ -203,6 +201,20 @@ function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): Do
       return { socketPath: undefined, host: undefined, protocol: 'http', agent: new SshAgent(() => build(endpoint)) };
     }
   }
+}
+
+/**
+ * The agent of plain HTTP connections (a unix socket, tcp without TLS). Keep-alive: one `up`
+ * makes dozens of calls; reusing the socket saves a connect each. Idle sockets are unref'd by
+ * node's agent, so they never keep the process alive.
+ *
+ * `servername: ''`: for every request node's agent works out a TLS server name from the Host
+ * header, through net.isIP, whose IPv6 expression costs ~10 ms to compile on first use (CPU
+ * profile of a no-op up, issue 5). Without TLS the name is never used; an empty one is node's
+ * own way of saying "none" and skips the work.
+ */
+function plainAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, servername: '' } as http.AgentOptions);
 }
 
 /** An http agent whose connections are `ssh host docker system dial-stdio` processes. */
