@@ -2,7 +2,7 @@
 // Build: generate the precompiled schema validator (when the generator exists), bundle
 // dockerode for a cheap start-up (scripts/bundle-dockerode.mjs), compile TypeScript into
 // dist/, then bundle the command line into dist/stack.cjs (scripts/bundle-cli.mjs), which
-// bin/stack.js runs through V8's code cache (src/boot.ts).
+// bin/stack.js runs through V8's code cache (src/boot.cts).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { bundleCli } from './bundle-cli.mjs';

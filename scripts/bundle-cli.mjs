@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the whole command line (dist/src/main.js, after tsc, with yaml, commander, listr2,
 // the generated validator and dockerode) into one CommonJS file, dist/stack.cjs, that
-// src/boot.ts runs through V8's code cache.
+// src/boot.cts runs through V8's code cache.
 //
 // Why (issue 5, CPU profiles of a no-op `up`): a third of the run was Node's ES module loader
 // compiling ~100 of our modules and ~150 of our dependencies' files, every time. One script
@@ -12,7 +12,7 @@
 //   - `import.meta.url` in each of our modules is the URL of that module's file under
 //     dist/src, so relative lookups (package.json) find the same files;
 //   - dockerode is bundled with the same lazy shims and modem patch as dist/vendor/dockerode.cjs
-//     (scripts/bundle-dockerode.mjs), through the dockerode-module.ts seam.
+//     (scripts/bundle-dockerode.mjs), in place of the gateway's require of that file.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -23,29 +23,31 @@ import { lazyModules, modemPatches } from './bundle-dockerode.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-/** `import.meta.url` of dist/src/x/y.js becomes the URL of that file, computed from the bundle's own place. */
-const moduleUrls = {
-  name: 'module-urls',
+/**
+ * The gateway's dockerode: the copy in this bundle, not dist/vendor/dockerode.cjs loaded beside
+ * it through Node's loader (uncached: ~35 ms to compile). The gateway's one vendored require
+ * becomes a static import of the package, which esbuild bundles with the lazy shims. The build
+ * fails if that require is not found exactly once.
+ */
+const GATEWAY = /[\\/]engine[\\/]docker-gateway\.js$/;
+const VENDORED = "require('../../vendor/dockerode.cjs')";
+
+/**
+ * Our modules as they go into the bundle: `import.meta.url` of dist/src/x/y.js becomes the URL
+ * of that file, computed from the bundle's own place; the gateway gets the bundled dockerode.
+ */
+const ourModules = {
+  name: 'our-modules',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
+      let text = await readFile(args.path, 'utf8');
+      if (GATEWAY.test(args.path)) {
+        if (text.split(VENDORED).length !== 2) throw new Error(`bundle-cli: expected one ${VENDORED} in ${args.path}`);
+        text = `import __bundledDockerode from 'dockerode';\n${text.replace(VENDORED, '__bundledDockerode')}`;
+      }
       const rel = relative(dist, args.path).split(sep).join('/');
       return { contents: text.replaceAll('import.meta.url', `__stackModuleUrl(${JSON.stringify(rel)})`), loader: 'js' };
     });
-  },
-};
-
-/** The gateway's dockerode: the copy in this bundle, not dist/vendor/dockerode.cjs loaded beside it. */
-const bundledDockerode = {
-  name: 'bundled-dockerode',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/dockerode-module\.js$/ }, (args) =>
-      args.importer.endsWith(join('engine', 'docker-gateway.js')) ? { path: 'dockerode-module', namespace: 'stack-bundle' } : undefined);
-    b.onLoad({ filter: /^dockerode-module$/, namespace: 'stack-bundle' }, () => ({
-      contents: "exports.loadDockerode = () => require('dockerode');",
-      loader: 'js',
-      resolveDir: root,
-    }));
   },
 };
 
@@ -57,7 +59,7 @@ export async function bundleCli(outfile = join(dist, 'stack.cjs')) {
     format: 'cjs',
     target: 'node20',
     outfile,
-    plugins: [moduleUrls, bundledDockerode, lazyModules, modemPatches],
+    plugins: [ourModules, lazyModules, modemPatches],
     // The lazy shims resolve the real modules from the installed dockerode at run time.
     external: ['dockerode/package.json'],
     banner: {
@@ -70,7 +72,7 @@ export async function bundleCli(outfile = join(dist, 'stack.cjs')) {
     logLevel: 'warning',
     legalComments: 'inline',
   });
-  // boot.ts compiles the bundle with vm.Script, which has no loader for a dynamic import():
+  // boot.cts compiles the bundle with vm.Script, which has no loader for a dynamic import():
   // every module must be bundled or required. A dynamic import of a built-in or an external
   // package left in the output would only fail at run time, so the build fails instead.
   const output = await readFile(outfile, 'utf8');

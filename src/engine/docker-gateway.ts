@@ -1,5 +1,5 @@
 // `EngineGateway` over the Docker Engine HTTP API, through dockerode (see modem-transport.ts
-// for what we keep out of docker-modem's hands, and dockerode-module.ts for how it loads cheaply).
+// for what we keep out of docker-modem's hands, and `loadDockerode` for how it loads cheaply).
 // The one place where HTTP status codes become typed errors, and where deadlines are set:
 //   - ordinary calls get a per-call deadline (AbortSignal, 30 s by default);
 //   - streams (events, logs, wait, attach, exec) get none: an idle timer would kill a quiet
@@ -12,6 +12,7 @@
 //     a newer API than ours (then its minimum may be above ours) or the ping says nothing.
 //   - GET /info (100-300 ms here) is asked at most once per gateway and cached.
 
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import {
@@ -46,8 +47,26 @@ import type {
   ProcessStream,
   VolumeCreateBody,
 } from './gateway.js';
-import { loadDockerode } from './dockerode-module.js';
 import { ModemTransport, TransportError, type BufferedResponse, type DockerodeConstructor, type Query, type TransportOptions, type TransportRequest } from './modem-transport.js';
+
+/**
+ * dockerode, from the bundle `npm run build` makes (scripts/bundle-dockerode.mjs): the package
+ * itself costs ~0.2 s of start-up to load, mostly ssh2 and grpc/protobufjs that only ssh://
+ * through the modem and BuildKit sessions use; in the bundle they load on first use. Without
+ * that bundle (a bare `tsc` build) the package is loaded as it is: slower, same code.
+ *
+ * In the CLI bundle (scripts/bundle-cli.mjs) the vendored require below becomes the copy of
+ * dockerode bundled into the CLI itself, which the V8 code cache then covers like the rest.
+ */
+function loadDockerode(): DockerodeConstructor {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('../../vendor/dockerode.cjs') as DockerodeConstructor;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    return require('dockerode') as DockerodeConstructor;
+  }
+}
 
 /** The newest API version this code knows. Newer engines are spoken to at this version. */
 export const MAX_API_VERSION = '1.47';
@@ -616,18 +635,21 @@ function unixTime(seconds: number): string {
   return Number.isInteger(seconds) ? String(seconds) : seconds.toFixed(9);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * The engine's `name` filter is a regular expression matched anywhere in the name (`web`
  * matches `/app-web-1`): anchor and escape it. Callers still get an exact post-filter.
  */
+/**
+ * Only label filters go to the engine. Names are matched here, exactly, by the list methods:
+ * the engine treats every `name` filter value as a regular expression that it compiles again
+ * for every object it lists (twice per container, with and without the leading slash), so a
+ * list by N names costs O(objects x N) compilations. At 100 services that one call took 177 ms
+ * on an idle engine and most of a no-op `up` on a busy one (issue 5), where an unfiltered list
+ * of the same engine takes ~12 ms.
+ */
 function engineFilters(filter: ListFilter): Record<string, string[]> {
   const filters: Record<string, string[]> = {};
   if (filter.labels?.length) filters.label = [...filter.labels];
-  if (filter.names?.length) filters.name = filter.names.map((n) => `^/?${escapeRegExp(n)}$`);
   return filters;
 }
 
