@@ -9,7 +9,7 @@ import { discoverFiles, resolveFiles, resolveProfiles, resolveProjectName } from
 import { applyExtends } from './extends.js';
 import { applyIncludes } from './include.js';
 import { cacheKey, lookupModel, storeModel, whyNotCacheable, type ModelCacheOptions } from './model-cache.js';
-import { plainFs, RecordingFs, withAmbientFs, type ModelFs } from './model-fs.js';
+import { plainFs, RecordingFs, type ModelFs } from './model-fs.js';
 import { mergeDocuments, stripTags } from './merge.js';
 import { normalise } from './normalise.js';
 import { defaultParseLimits, type ParseLimits } from './parse.js';
@@ -184,19 +184,18 @@ async function loadFresh(options: LoadOptions, fs: ModelFs, fromEnvironment?: Se
   const problems = validateDocument(loaded.doc, loaded.locate);
   if (problems.length > 0) throw new StackFileError(problems);
   const variables = fromEnvironment ? watchReads(loaded.variables, fromEnvironment) : loaded.variables;
-  return withAmbientFs(fs, () =>
-    normalise(loaded.doc, {
-      projectName: loaded.projectName,
-      projectDirectory: loaded.projectDirectory,
-      configFiles: loaded.configFiles,
-      locate: loaded.locate,
-      variables,
-      profiles: loaded.profiles,
-      selectedServices: options.services ?? [],
-      sensitiveValues: loaded.sensitiveValues,
-      warnings: loaded.warnings,
-    }),
-  );
+  return normalise(loaded.doc, {
+    projectName: loaded.projectName,
+    projectDirectory: loaded.projectDirectory,
+    configFiles: loaded.configFiles,
+    locate: loaded.locate,
+    variables,
+    profiles: loaded.profiles,
+    selectedServices: options.services ?? [],
+    sensitiveValues: loaded.sensitiveValues,
+    warnings: loaded.warnings,
+    fs,
+  });
 }
 
 function watchReads(variables: Readonly<Record<string, string>>, read: Set<string>): Readonly<Record<string, string>> {

@@ -102,28 +102,3 @@ export function changedInput(inputs: RecordedInputs): string | undefined {
   }
   return undefined;
 }
-
-// The normaliser reads env_file files through an Env that normalise.ts builds; rather than
-// widen that interface, load.ts lends it the load's ModelFs for the duration of the
-// (synchronous) normalise() call. Synchronous only, so that no other load can run while it
-// is lent: a function that returns a promise is refused (its reads after an await would go
-// unrecorded, and a cached model would then miss an input).
-let ambient: ModelFs = plainFs;
-
-export function ambientFs(): ModelFs {
-  return ambient;
-}
-
-export function withAmbientFs<T>(fs: ModelFs, run: () => T): T {
-  const before = ambient;
-  ambient = fs;
-  try {
-    const result = run();
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-      throw new Error('withAmbientFs: the work must be synchronous');
-    }
-    return result;
-  } finally {
-    ambient = before;
-  }
-}

@@ -3,6 +3,7 @@
 // implicit `default` network, cross-reference checks (semantic.ts) and the dependency graph
 // (graph.ts). Every problem found is collected; one StackFileError carries them all.
 
+import { plainFs, type ModelFs } from './model-fs.js';
 import { assertAcyclic } from './graph.js';
 import { normaliseService } from './normalise/service.js';
 import { type Doc, type Env, extensionsOf, hostPath, isMapping, listOrDict, Problems, stringDict, toBool, toStr } from './normalise/support.js';
@@ -33,6 +34,8 @@ export interface NormaliseContext {
   /** Collected by earlier stages; normalise appends env_file values and inline secret contents. */
   readonly sensitiveValues: readonly string[];
   readonly warnings: readonly ModelWarning[];
+  /** How files (env_file:) are read; the plain filesystem unless the load records its inputs. */
+  readonly fs?: ModelFs;
 }
 
 export function normalise(doc: unknown, ctx: NormaliseContext): StackModel {
@@ -44,6 +47,7 @@ export function normalise(doc: unknown, ctx: NormaliseContext): StackModel {
     projectDirectory: ctx.projectDirectory,
     variables: ctx.variables,
     sensitive: new Set(ctx.sensitiveValues),
+    fs: ctx.fs ?? plainFs,
   };
 
   // Profiles: a service with profiles runs only when one of them is active ('*' enables all)

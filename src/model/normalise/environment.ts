@@ -3,7 +3,6 @@
 // takes the variable from the interpolation variables (shell over .env) and is omitted when
 // unset. Every value read from an env_file is sensitive: it never appears in plans or logs.
 
-import { ambientFs } from '../model-fs.js';
 import { parseDotenv } from '../dotenv.js';
 import { dict, type EnvFileSpec } from '../types.js';
 import { type Env, hostPath, isMapping, listOrDict, type Path, toBool, toStr } from './support.js';
@@ -31,8 +30,7 @@ export function normaliseEnvFiles(env: Env, value: unknown, path: Path): EnvFile
 /** Reads the env files (missing + required is a problem at `paths[i]`) and returns their variables. */
 export function readEnvFiles(env: Env, files: readonly EnvFileSpec[], paths: readonly Path[]): Record<string, string> {
   const out = dict<string>();
-  // The load's ModelFs (see model-fs.ts): recorded when the model may be cached.
-  const fs = ambientFs();
+  const fs = env.fs;
   files.forEach((file, i) => {
     const at = paths[i] ?? [];
     if (fs.stat(file.path).kind === 'missing') {

@@ -2,6 +2,7 @@
 // coercions for values that the schema lets through as strings because interpolation turns
 // `${N}` into text (`replicas: "3"`, `init: "true"`).
 
+import type { ModelFs } from '../model-fs.js';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { StackFileProblem } from '../../errors.js';
@@ -43,6 +44,8 @@ export interface Env {
   readonly variables: Readonly<Record<string, string>>;
   /** Values that must never be printed (env_file values, inline contents...). */
   readonly sensitive: Set<string>;
+  /** How files are looked at (model-fs.ts): recorded when the model may be cached. */
+  readonly fs: ModelFs;
 }
 
 export function isMapping(v: unknown): v is Doc {

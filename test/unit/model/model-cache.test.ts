@@ -162,6 +162,17 @@ describe('model cache: each changed input is a miss, and the result shows the ch
     assert.deepEqual(r.model.services.web!.command, ['two']);
   });
 
+  it('creating an optional env_file that did not exist', async () => {
+    const dir = projectDir({ 'stack.yaml': 'services:\n  web:\n    image: busybox\n    env_file: [{path: app.env, required: false}]\n' });
+    const cache = newCacheDir();
+    assert.equal((await load(cache, { cwd: dir })).outcome, 'miss (no entry)');
+    writeFileSync(join(dir, 'app.env'), 'MODE=debug\n');
+    const r = await load(cache, { cwd: dir });
+    // Its values are sensitive, so the new model is not stored; what matters is no stale hit.
+    assert.equal(r.outcome, 'skipped (the model holds sensitive values)');
+    assert.equal(r.model.services.web!.environment['MODE'], 'debug');
+  });
+
   it('creating an override file that did not exist', async () => {
     const dir = projectDir({ 'compose.yaml': 'services:\n  web: {image: busybox}\n' });
     const cache = newCacheDir();
