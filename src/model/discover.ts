@@ -15,7 +15,6 @@ export const defaultFileNames = [
   'docker-compose.yml',
 ] as const;
 
-
 /**
  * The first default file found in `cwd` or its parents, plus its `.override.` sibling
  * (`compose.yaml` → `compose.override.yaml`) when that exists. Throws a StackFileError
