@@ -47,6 +47,7 @@ export function commandContext(
   const { cwd, env } = environment;
   const projectName = opts.projectName ?? nonEmpty(env.STACK_PROJECT_NAME) ?? nonEmpty(env.COMPOSE_PROJECT_NAME);
   const debug = opts.debug === true || env.STACK_DEBUG === '1';
+  const debugLine = (line: string): void => void process.stderr.write(`debug: ${line}\n`);
   const load: LoadOptions = {
     cwd,
     env,
@@ -58,13 +59,13 @@ export function commandContext(
     ...(services.length > 0 ? { services } : {}),
     ...(environment.readStdin ? { readStdin: environment.readStdin } : {}),
     cache: modelCache(env),
-    ...(debug ? { debug: (line: string) => void process.stderr.write(`debug: ${line}\n`) } : {}),
+    ...(debug ? { debug: debugLine } : {}),
   };
   const connect: ConnectOptions = {
     env,
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.context !== undefined ? { context: opts.context } : {}),
-    ...(opts.debug ? { debug: (line: string) => void process.stderr.write(`debug: ${line}\n`) } : {}),
+    ...(opts.debug ? { debug: debugLine } : {}),
   };
   return {
     load,

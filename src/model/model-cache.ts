@@ -137,21 +137,17 @@ interface Entry {
 
 function isEntry(value: unknown): value is Entry {
   if (!isObject(value)) return false;
-  const { key, inputs, shape, model } = value as Record<string, unknown>;
+  const { key, inputs, shape, model } = value;
   if (typeof key !== 'string' || typeof shape !== 'string' || !isObject(model) || !isObject(inputs)) return false;
-  const { probes, reads } = inputs as { probes?: unknown; reads?: unknown };
-  if (!isRecord(probes) || !isRecord(reads)) return false;
+  const { probes, reads } = inputs;
+  if (!isObject(probes) || !isObject(reads)) return false;
   for (const k of Object.keys(probes)) if (!['file', 'directory', 'other', 'missing'].includes(probes[k] as string)) return false;
   for (const k of Object.keys(reads)) if (typeof reads[k] !== 'string') return false;
   return true;
 }
 
-function isObject(value: unknown): value is object {
+function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return isObject(value);
 }
 
 /** Why this model must not be written, or undefined when it may. */
