@@ -14,6 +14,8 @@ import type { Operation, Plan, ReconcileOptions } from './planner/types.js';
 import { readFileSync } from 'node:fs';
 import { ConflictError, InterruptedError, isStackError, NotFoundError } from './errors.js';
 import { operationTarget } from './planner/ids.js';
+import { projectFilter } from './model/labels.js';
+import { strayDuplicates } from './network/stray-duplicates.js';
 
 /** Where the engine is, as the user said it; resolved the way the Docker CLI does. */
 export interface ConnectOptions {
@@ -340,7 +342,27 @@ async function apply(
   if (result.interrupted || hooks.signal?.aborted) {
     throw new InterruptedError('interrupted: the run stopped before finishing its plan', { hint: 'run the same command again to finish it' });
   }
+  if (result.createdNetworks.size > 0) await removeStrayNetworks(planned.projectName, result.createdNetworks, gateway, emit);
   return { durationMs: result.durationMs, done: result.outcomes.filter((o) => o.status === 'done').length };
+}
+
+/**
+ * After a run that created networks: remove the same-named networks of the project that an
+ * interrupted run's in-flight create left behind (see network/stray-duplicates.ts). The
+ * engine refuses to remove a network with containers on it, so nothing in use is lost.
+ */
+async function removeStrayNetworks(projectName: string, created: ReadonlyMap<string, string>, gateway: EngineGateway, emit: (event: StackEvent) => void): Promise<void> {
+  const listed = await gateway.listNetworks({ labels: projectFilter(projectName) });
+  for (const stray of strayDuplicates(listed, projectName, created)) {
+    const which = `network ${stray.name} (${stray.id.slice(0, 12)})`;
+    try {
+      await gateway.removeNetwork(stray.id);
+      emit({ type: 'warning', at: Date.now(), message: `removed ${which}: a duplicate left by an interrupted run` });
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      emit({ type: 'warning', at: Date.now(), message: `${which} duplicates one this run created and could not be removed: ${why}` });
+    }
+  }
 }
 
 function emitModelWarnings(model: StackModel, hooks: RunHooks, redact: (text: string) => string): void {

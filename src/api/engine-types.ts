@@ -157,6 +157,11 @@ export interface ContainerCreateBody {
 }
 
 export interface EndpointConfig {
+  /**
+   * The network's id, when known. The engine resolves a container's networks by name at
+   * every start unless this is set, and a name two networks share is refused as ambiguous.
+   */
+  readonly NetworkID?: string;
   readonly Aliases?: readonly string[];
   readonly IPAMConfig?: { readonly IPv4Address?: string; readonly IPv6Address?: string; readonly LinkLocalIPs?: readonly string[] };
   readonly MacAddress?: string;

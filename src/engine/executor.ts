@@ -33,6 +33,7 @@
 
 import type { EngineGateway, EngineInfo } from './gateway.js';
 import type { ContainerRef, Operation, Plan } from '../planner/types.js';
+import type { ContainerCreateBody } from '../api/engine-types.js';
 import type { ErrorSummary, OperationRef, OperationStatus, ProgressEvent, ProgressListener } from './progress.js';
 import { InternalError, InterruptedError, OperationError, StackError } from '../errors.js';
 import { projectFilter } from '../model/labels.js';
@@ -94,6 +95,8 @@ export interface ExecutionResult {
   readonly interrupted: boolean;
   /** Containers created by this run: id by name. */
   readonly createdContainers: ReadonlyMap<string, string>;
+  /** Networks created by this run: id by name. */
+  readonly createdNetworks: ReadonlyMap<string, string>;
   readonly warnings: readonly string[];
   readonly durationMs: number;
 }
@@ -213,7 +216,17 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
   const ready: Operation[] = ops.filter((op) => op.after.length === 0);
 
   const containerId = (ref: ContainerRef): string => ref.id ?? createdContainers.get(ref.name) ?? ref.name;
-  const networkRef = (name: string): string => createdNetworks.get(name) ?? name;
+  const networkRef = (name: string, pinned?: string): string => createdNetworks.get(name) ?? pinned ?? name;
+  // A container joins the networks this run created by their ids (see the header): the
+  // engine resolves a name at every start, and refuses one that two networks share.
+  const withCreatedNetworkIds = (body: ContainerCreateBody): ContainerCreateBody => {
+    const endpoints = body.NetworkingConfig?.EndpointsConfig;
+    if (endpoints === undefined || !Object.keys(endpoints).some((name) => createdNetworks.has(name))) return body;
+    const pinned = Object.fromEntries(
+      Object.entries(endpoints).map(([name, e]) => [name, createdNetworks.has(name) ? { ...e, NetworkID: createdNetworks.get(name)! } : e]),
+    );
+    return { ...body, NetworkingConfig: { ...body.NetworkingConfig, EndpointsConfig: pinned } };
+  };
 
   /** The one gateway call an operation stands for. Returns the new container's id for creates. */
   async function perform(op: Operation): Promise<{ containerId?: string; warning?: string }> {
@@ -236,9 +249,14 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
       case 'network.remove':
         await gateway.removeNetwork(op.networkId);
         return {};
-      case 'network.connect':
-        await gateway.connectNetwork(networkRef(op.network), containerId(op.container), op.endpoint);
+      case 'network.connect': {
+        // The id goes in the endpoint too: the engine keeps that endpoint for a container that
+        // is not running, and looks the network up by it at start (else by name).
+        const network = networkRef(op.network, op.endpoint.NetworkID);
+        const endpoint = network === op.network ? op.endpoint : { ...op.endpoint, NetworkID: network };
+        await gateway.connectNetwork(network, containerId(op.container), endpoint);
         return {};
+      }
       case 'network.disconnect':
         await gateway.disconnectNetwork(networkRef(op.network), containerId(op.container), false);
         return {};
@@ -249,7 +267,7 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
         await gateway.removeVolume(op.volume);
         return {};
       case 'container.create': {
-        const id = await gateway.createContainer(op.container.name, op.body);
+        const id = await gateway.createContainer(op.container.name, withCreatedNetworkIds(op.body));
         createdContainers.set(op.container.name, id);
         return { containerId: id };
       }
@@ -364,7 +382,7 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
       }
       const durationMs = now() - runStarted;
       emit({ type: 'run-finished', at: now(), ok, durationMs, done: count('done'), failed: count('failed'), skipped: count('skipped'), interrupted });
-      resolve({ ok, outcomes: list, ...(error ? { error } : {}), interrupted, createdContainers, warnings, durationMs });
+      resolve({ ok, outcomes: list, ...(error ? { error } : {}), interrupted, createdContainers, createdNetworks, warnings, durationMs });
     };
 
     const onAbort = (): void => {

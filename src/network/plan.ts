@@ -115,7 +115,14 @@ function parseSpecLabel(labels: Readonly<Record<string, string>>): unknown {
   }
 }
 
-/** Oldest first, then by id: which of several same-named networks is kept. */
+/**
+ * Which of several same-named networks is kept: the one most containers are on (so that
+ * removing the others moves nobody), then the oldest, then by id.
+ */
+function byUseThenAge(attached: ReadonlyMap<string, number>): (a: ObservedNetwork, b: ObservedNetwork) => number {
+  return (a, b) => (attached.get(b.id) ?? 0) - (attached.get(a.id) ?? 0) || byAge(a, b);
+}
+
 function byAge(a: ObservedNetwork, b: ObservedNetwork): number {
   if (a.created !== b.created) return a.created < b.created ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -133,6 +140,10 @@ export function planNetworks(
 ): NetworkDecision[] {
   const out: NetworkDecision[] = [];
   const foreignNames = new Set(observed.foreignByName?.networks ?? []);
+  const attachedCounts = new Map<string, number>();
+  for (const c of observed.containers) {
+    for (const ep of Object.values(c.networks)) if (ep.networkId !== '') attachedCounts.set(ep.networkId, (attachedCounts.get(ep.networkId) ?? 0) + 1);
+  }
   for (const key of [...new Set(keys)].sort()) {
     const spec = model.networks[key] ?? implicitNetworkSpec(model, key);
     const canonical = canonicalNetworkSpec(spec);
@@ -145,7 +156,7 @@ export function planNetworks(
       out.push({ key, name: spec.name, action: 'external', ...(found ? { observed: found } : {}), duplicates: [], body, hash, spec: canonical });
       continue;
     }
-    const managed = sameName.filter((n) => isManagedBy(n.labels, model.projectName)).sort(byAge);
+    const managed = sameName.filter((n) => isManagedBy(n.labels, model.projectName)).sort(byUseThenAge(attachedCounts));
     const foreign = sameName.filter((n) => !isManagedBy(n.labels, model.projectName));
     if (foreign.length > 0 || (managed.length === 0 && foreignNames.has(spec.name))) {
       problems.foreign.push(spec.name);

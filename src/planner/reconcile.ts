@@ -21,7 +21,7 @@
 import { OperationError, UsageError } from '../errors.js';
 import { COMPOSE, STACK } from '../model/labels.js';
 import type { DependencyCondition, ServiceSpec, StackModel } from '../model/types.js';
-import type { ObservedContainer } from '../api/engine-types.js';
+import type { ContainerCreateBody, EndpointConfig, ObservedContainer } from '../api/engine-types.js';
 import { planNetworks, isManagedBy, type NetworkDecision } from '../network/plan.js';
 import { anonymousVolumeBody, planVolumes, type VolumeDecision } from '../volume/plan.js';
 import {
@@ -260,6 +260,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   problems.push(...resourceProblems);
   const gone = goneResources(networkDecisions, volumeDecisions);
   const networkByKey = new Map(networkDecisions.map((d) => [d.key, d]));
+  const keptNetworkIds = keptNetworkIdsByName(networkDecisions);
   const volumeByKey = new Map(volumeDecisions.map((d) => [d.key, d]));
 
   // ---- slots -----------------------------------------------------------------------------
@@ -604,7 +605,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
         ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
       });
       const newRef = ref(slot, false);
-      slot.createOp = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body, after: [], cause, service: serviceName, group });
+      slot.createOp = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body: pinNetworkIds(body, keptNetworkIds), after: [], cause, service: serviceName, group });
       b.after(slot.createOp, createAfter);
       const connectOps: string[] = [];
       if (service.networkMode === undefined) {
@@ -616,7 +617,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
               kind: 'network.connect',
               network: net,
               container: newRef,
-              endpoint: endpointConfig(service, key),
+              endpoint: pinNetworkId(endpointConfig(service, key), keptNetworkIds.get(net)),
               after: [slot.createOp, ...(netCreateOp.has(key) ? [netCreateOp.get(key)!] : [])],
               cause,
               service: serviceName,
@@ -843,6 +844,29 @@ interface GoneResources {
   readonly networkNames: Set<string>;
   readonly networkIds: Set<string>;
   readonly volumeNames: Set<string>;
+}
+
+/**
+ * Networks this plan keeps (or uses as external), by name → id. Containers join them by id:
+ * an interrupted run can leave two networks with one name, and the engine refuses to start
+ * a container whose network it must find by a name that is ambiguous (TRAPS). Networks this
+ * run creates are pinned the same way by the executor, which learns their ids.
+ */
+function keptNetworkIdsByName(decisions: readonly NetworkDecision[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const d of decisions) if ((d.action === 'keep' || d.action === 'external') && d.observed) ids.set(d.name, d.observed.id);
+  return ids;
+}
+
+function pinNetworkId(endpoint: EndpointConfig, id: string | undefined): EndpointConfig {
+  return id === undefined ? endpoint : { NetworkID: id, ...endpoint };
+}
+
+function pinNetworkIds(body: ContainerCreateBody, ids: ReadonlyMap<string, string>): ContainerCreateBody {
+  const endpoints = body.NetworkingConfig?.EndpointsConfig;
+  if (endpoints === undefined || !Object.keys(endpoints).some((name) => ids.has(name))) return body;
+  const pinned = Object.fromEntries(Object.entries(endpoints).map(([name, e]) => [name, pinNetworkId(e, ids.get(name))]));
+  return { ...body, NetworkingConfig: { ...body.NetworkingConfig, EndpointsConfig: pinned } };
 }
 
 /** Networks and volumes this plan removes (to recreate them, or as duplicates). */

@@ -202,10 +202,17 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
     if (!c) throw new Error(`simulator: no container ${r.id ?? r.name}`);
     return c;
   };
-  const networkByName = (name: string) => {
-    const n = networks.find((x) => x.name === name);
-    if (!n) throw new Error(`simulator: no network ${name}`);
-    return n;
+  // Like the engine: an endpoint's NetworkID wins; a bare name shared by two networks is refused.
+  const networkFor = (name: string, networkId?: string) => {
+    if (networkId !== undefined) {
+      const byId = networks.find((x) => x.id === networkId);
+      if (!byId) throw new Error(`simulator: no network ${networkId}`);
+      return byId;
+    }
+    const named = networks.filter((x) => x.name === name);
+    if (named.length > 1) throw new Error(`simulator: network ${name} is ambiguous (${named.length} matches found on name)`);
+    if (!named[0]) throw new Error(`simulator: no network ${name}`);
+    return named[0];
   };
   let ops: readonly Operation[] = options.limit === undefined ? plan.operations : plan.operations.slice(0, options.limit);
   if (options.only) ops = ops.filter((o) => options.only!.has(o.id));
@@ -239,7 +246,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
       }
       case 'network.connect': {
         const c = find(op.container);
-        c.networks[op.network] = { networkId: networkByName(op.network).id, aliases: [...(op.endpoint.Aliases ?? [])] };
+        c.networks[op.network] = { networkId: networkFor(op.network, op.endpoint.NetworkID).id, aliases: [...(op.endpoint.Aliases ?? [])] };
         break;
       }
       case 'network.disconnect': {
@@ -264,7 +271,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
         const host = (body.HostConfig ?? {}) as { Mounts?: { Type: string; Source?: string; Target: string; ReadOnly?: boolean }[] };
         const eps = body.NetworkingConfig?.EndpointsConfig ?? {};
         const nets: Record<string, { networkId: string; aliases: string[] }> = {};
-        for (const [name, ep] of Object.entries(eps)) nets[name] = { networkId: networkByName(name).id, aliases: [...(ep.Aliases ?? [])] };
+        for (const [name, ep] of Object.entries(eps)) nets[name] = { networkId: networkFor(name, ep.NetworkID).id, aliases: [...(ep.Aliases ?? [])] };
         const mounts = (host.Mounts ?? [])
           .filter((m) => m.Type === 'volume')
           .map((m) => {

@@ -14,6 +14,7 @@ import { defaultParallelism, resolveParallelism } from '../../../src/engine/para
 import type { ProgressEvent } from '../../../src/engine/progress.js';
 import type { ContainerRef, Operation, Plan } from '../../../src/planner/types.js';
 import type { DependencyCondition } from '../../../src/model/types.js';
+import type { ContainerCreateBody } from '../../../src/api/engine-types.js';
 import { ConflictError, InternalError, InterruptedError, OperationError, UsageError } from '../../../src/errors.js';
 import { MemoryGateway, MUTATING_CALLS, type CallRecord } from '../../helpers/memory-gateway.js';
 
@@ -342,6 +343,24 @@ describe('executor: one engine call per operation', () => {
     const result = await execute(plan(ops), gateway, { parallel: 2 });
     assert.equal(result.ok, true);
     assert.deepEqual(gateway.container('demo-web-1')?.networks, ['demo_back']);
+  });
+
+  it('creates a container on a network created in this run with that network\'s id in its endpoint', async () => {
+    gateway = new MemoryGateway();
+    const bodies: ContainerCreateBody[] = [];
+    const create = gateway.createContainer.bind(gateway);
+    gateway.createContainer = (name: string, body: ContainerCreateBody) => (bodies.push(body), create(name, body));
+    const ops: Operation[] = [
+      { id: 'create network demo_default', kind: 'network.create', after: [], cause, network: 'demo_default', body: { Name: 'demo_default' } } as Operation,
+      createOp('web', ['create network demo_default'], {
+        body: { Image: 'busybox', HostConfig: { NetworkMode: 'demo_default' }, NetworkingConfig: { EndpointsConfig: { demo_default: { Aliases: ['web'] } } } },
+      } as Partial<Operation>),
+    ];
+    const result = await execute(plan(ops), gateway, { parallel: 1 });
+    assert.equal(result.ok, true);
+    const networkId = result.createdNetworks.get('demo_default');
+    assert.ok(networkId);
+    assert.deepEqual(bodies[0]!.NetworkingConfig?.EndpointsConfig['demo_default'], { Aliases: ['web'], NetworkID: networkId });
   });
 
   it('pulls an image through the gateway for an image.pull operation', async () => {

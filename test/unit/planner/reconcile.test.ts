@@ -518,6 +518,40 @@ describe('reconcile: networks', () => {
     const dup = { ...o.networks[0]!, id: 'zz-duplicate-network', created: '2099-01-01T00:00:00Z' };
     assert.equal(text(m, { ...o, networks: [...o.networks, dup] }), '- network demo_default zz-duplicate (remove): duplicate network\nPlan: 1 to remove.\n');
   });
+
+  test('of two same-named networks, the one the containers are on is kept, even when it is the younger', () => {
+    const m = stack(service('app'));
+    const o = applied(m);
+    const olderEmpty = { ...o.networks[0]!, id: 'aa-older-empty', created: '2000-01-01T00:00:00Z' };
+    assert.equal(text(m, { ...o, networks: [...o.networks, olderEmpty] }), '- network demo_default aa-older-emp (remove): duplicate network\nPlan: 1 to remove.\n');
+  });
+
+  test('a new container joins a network that already exists by its id, so a duplicate of its name cannot make its start ambiguous', () => {
+    const o = applied(stack(service('a')));
+    const plan = reconcile(stack(service('a'), service('b')), o);
+    const create = op(plan, 'create container demo-b-1');
+    assert.ok(create.kind === 'container.create');
+    assert.equal(create.body.NetworkingConfig?.EndpointsConfig['demo_default']?.NetworkID, o.networks[0]!.id);
+  });
+
+  test('a second network that already exists is joined by its id too', () => {
+    const back = networkSpec('demo', 'back');
+    const o = applied(model({ services: [service('a', { networks: { default: attachment(), back: attachment() } })], networks: [back] }));
+    const m = model({ services: [service('a', { networks: { default: attachment(), back: attachment() } }), service('b', { networks: { default: attachment(), back: attachment() } })], networks: [back] });
+    const connect = op(reconcile(m, o), 'connect container demo-b-1 to network demo_default');
+    assert.ok(connect.kind === 'network.connect');
+    assert.equal(connect.endpoint.NetworkID, o.networks.find((n) => n.name === 'demo_default')!.id);
+  });
+
+  test('a duplicate network found at plan time is removed while new containers join the kept one', () => {
+    const m = stack(service('a'));
+    const o = applied(m);
+    const dup = { ...o.networks[0]!, id: 'zz-duplicate-network', created: '2099-01-01T00:00:00Z' };
+    const next = stack(service('a'), service('b'));
+    const after = applyPlan(reconcile(next, { ...o, networks: [...o.networks, dup] }), { ...o, networks: [...o.networks, dup] });
+    assert.deepEqual(after.networks.map((n) => n.id), [o.networks[0]!.id]);
+    assert.equal(after.containers.find((c) => c.name === 'demo-b-1')!.networks['demo_default']!.networkId, o.networks[0]!.id);
+  });
 });
 
 describe('reconcile: volumes', () => {
