@@ -2,14 +2,18 @@
 //
 // docker-compose 1.29 makes 260 API calls for a no-op `up` of 30 services (an inspect per
 // container and per image). Everything the planner needs is in list answers, so a snapshot is
-// at most seven list calls, made concurrently, whatever the number of services:
-//   - containers, networks and volumes carrying the project label (all states);
-//   - networks and volumes the model names (external ones must exist; non-external names in
-//     use by objects we did not create are conflicts to report before changing anything);
-//   - containers holding the names the model would give its containers;
+// at most four list calls, made concurrently, whatever the number of services:
+//   - containers, networks and volumes, each listed once, whole. The planner needs those
+//     carrying the project label (all states), and also those holding a name the model would
+//     use (external networks and volumes must exist; a name in use by an object we did not
+//     create is a conflict to report before changing anything). The engine matches names
+//     only as regular expressions, compiled per object and name (TRAPS), so names are matched
+//     here; one whole list then answers both questions, where a label list and a name list
+//     were two calls for the same objects;
 //   - one image list filtered by the model's references.
+// Without a model (`down -p NAME`), only the project's labelled objects are listed.
 
-import { STACK, projectFilter } from '../model/labels.js';
+import { COMPOSE, STACK, projectFilter } from '../model/labels.js';
 import type { StackModel } from '../model/types.js';
 import type { ObservedState } from '../planner/types.js';
 import type { EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
@@ -20,20 +24,31 @@ export interface ObserveOptions {
   readonly signal?: AbortSignal;
 }
 
+type Labelled = { readonly name: string; readonly labels: Readonly<Record<string, string>> };
+
 export async function observe(gateway: EngineGateway, projectName: string, model?: StackModel, options: ObserveOptions = {}): Promise<ObservedState> {
   const { signal } = options;
-  const byLabel = { labels: projectFilter(projectName) };
   const wanted = model ? namesTheModelUses(model, options.scale) : undefined;
-
-  const [containers, networks, volumes, namedContainers, namedNetworks, namedVolumes, images] = await Promise.all([
-    gateway.listContainers(byLabel, { all: true, ...(signal ? { signal } : {}) }),
-    gateway.listNetworks(byLabel, signal),
-    gateway.listVolumes(byLabel, signal),
-    wanted?.containers.length ? gateway.listContainers({ names: wanted.containers }, { all: true, ...(signal ? { signal } : {}) }) : none<ObservedContainer>(),
-    wanted?.networks.length ? gateway.listNetworks({ names: wanted.networks }, signal) : none<ObservedNetwork>(),
-    wanted?.volumes.length ? gateway.listVolumes({ names: wanted.volumes }, signal) : none<ObservedVolume>(),
+  // With a model every object is listed (see the header); without one, the project's only.
+  const filter = wanted ? {} : { labels: projectFilter(projectName) };
+  const [allContainers, allNetworks, allVolumes, images] = await Promise.all([
+    gateway.listContainers(filter, { all: true, ...(signal ? { signal } : {}) }),
+    gateway.listNetworks(filter, signal),
+    gateway.listVolumes(filter, signal),
     wanted?.images.length ? gateway.listImages({ names: wanted.images }, signal) : none<ObservedImage>(),
   ]);
+  const ofProject = <T extends Labelled>(all: readonly T[]): T[] => all.filter((o) => o.labels[COMPOSE.project] === projectName);
+  const named = <T extends Labelled>(all: readonly T[], names: readonly string[] | undefined): T[] => {
+    if (!names?.length) return [];
+    const set = new Set(names);
+    return all.filter((o) => set.has(o.name));
+  };
+  const containers: ObservedContainer[] = ofProject(allContainers);
+  const networks: ObservedNetwork[] = ofProject(allNetworks);
+  const volumes: ObservedVolume[] = ofProject(allVolumes);
+  const namedContainers = named(allContainers, wanted?.containers);
+  const namedNetworks = named(allNetworks, wanted?.networks);
+  const namedVolumes = named(allVolumes, wanted?.volumes);
 
   const externalNetworks = new Set(model ? Object.values(model.networks).filter((n) => n.external).map((n) => n.name) : []);
   const externalVolumes = new Set(model ? Object.values(model.volumes).filter((v) => v.external).map((v) => v.name) : []);
