@@ -19,11 +19,16 @@
 // response arrived at all.
 
 import http from 'node:http';
-import https from 'node:https';
-import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
 import type DockerModem from 'docker-modem';
 import { sshCommand, type Endpoint } from './endpoint.js';
+
+// TLS and ssh endpoints only: loading node:https (with tls) and node:child_process costs
+// ~5 ms of every start, and a local socket needs neither (issue 5).
+const require = createRequire(import.meta.url);
+const lazyHttps = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
+const lazySpawn = (): typeof import('node:child_process').spawn => (require('node:child_process') as typeof import('node:child_process')).spawn;
 
 export type Query = Readonly<Record<string, string | number | boolean | object | undefined>>;
 
@@ -190,7 +195,7 @@ function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): Do
           port: endpoint.port!,
           protocol: 'https',
           ...material,
-          agent: new https.Agent({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material }),
+          agent: new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material }),
         };
       }
       return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: plainAgent() };
@@ -264,7 +269,7 @@ function readAll(res: http.IncomingMessage, signal: AbortSignal | undefined): Pr
 
 /** A duplex over `ssh host docker system dial-stdio`; stderr is kept for the error message. */
 function sshConnection(cmd: { command: string; args: string[] }): Duplex {
-  const child = spawn(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = lazySpawn()(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 4000) stderr += c.toString();
