@@ -56,5 +56,10 @@ function isArrayIndex(key: string): boolean {
 
 /** sha256 of the canonical JSON, hex. */
 export function canonicalHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256Hex(canonicalJson(value));
+}
+
+/** sha256 of a text already in canonical JSON, hex. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

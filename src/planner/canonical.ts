@@ -14,7 +14,7 @@
 // `service:x` references (network_mode, volumes_from, links) as container names, and the
 // host files of file-based secrets and configs.
 
-import { canonicalHash, canonicalJson } from '../model/hash.js';
+import { canonicalHash, canonicalJson, sha256Hex } from '../model/hash.js';
 import type { ServiceSpec, StackModel } from '../model/types.js';
 import type { FieldChange } from './types.js';
 import { containerName, imageReference, networkName, volumeName } from './names.js';
@@ -113,11 +113,22 @@ export function canonicalServiceSpec(model: StackModel, service: ServiceSpec): C
   };
   // Round-trip through canonical JSON: sorted keys, no undefined members, plain data. The
   // same shape is what the label stores, so old and new compare like for like.
-  return JSON.parse(canonicalJson(spec)) as CanonicalSpec;
+  const text = canonicalJson(spec);
+  const canonical = JSON.parse(text) as CanonicalSpec;
+  canonicalText.set(canonical, text);
+  return canonical;
 }
 
+/**
+ * The canonical JSON each spec was parsed from: canonicalJson of the parsed spec gives the
+ * same text again, so its hash need not write it a second time. Specs are frozen in spirit
+ * (nothing mutates one after it is made); a WeakMap lets them go with the plan.
+ */
+const canonicalText = new WeakMap<CanonicalSpec, string>();
+
 export function specHash(spec: CanonicalSpec): string {
-  return canonicalHash(spec);
+  const text = canonicalText.get(spec);
+  return text !== undefined ? sha256Hex(text) : canonicalHash(spec);
 }
 
 /** A dotted path segment; keys that are not plain identifiers are quoted. */

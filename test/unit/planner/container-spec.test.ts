@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildContainerCreateBody, canonicalServiceSpec, specHash } from '../../../src/planner/index.js';
+import { canonicalHash } from '../../../src/model/hash.js';
 import { COMPOSE, STACK } from '../../../src/model/labels.js';
 import type { ServiceSpec, StackModel } from '../../../src/model/types.js';
 import {
@@ -179,6 +180,13 @@ test('the config hash ignores scale, profiles, depends_on, watch, attach, pull p
     watch: [{ action: 'sync', path: '/src', target: '/app', ignore: [], include: [], initialSync: false }],
   });
   assert.equal(specHash(canonicalServiceSpec(m, same)), base);
+});
+
+test('the config hash of a spec is the hash of its canonical JSON, as it was before it was kept with the spec', () => {
+  const m = model({ services: [service('app', { environment: { B: '2', A: '1' }, labels: { '10': 'x', '2': 'y' } })] });
+  const spec = canonicalServiceSpec(m, m.services['app']!);
+  assert.equal(specHash(spec), canonicalHash(spec));
+  assert.equal(specHash({ ...spec }), canonicalHash(spec));
 });
 
 test('the config hash changes with anything that changes the container', () => {
