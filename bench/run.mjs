@@ -409,6 +409,8 @@ async function main() {
   if (!(await imageExists(image))) execFileSync('bash', [join(repoRoot, 'scripts', 'test-image')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const engine = await engineFacts();
   const stackRoot = opts.stackRoot ?? repoRoot;
+  // What was built and is measured: the tree may change while a long run goes on.
+  const commit = gitDescribe(stackRoot);
   const parallel = await stackParallelism(stackRoot, engine.ncpu);
 
   const want = new Set(opts.tools ?? ['stack', 'docker-compose', 'floor']);
@@ -485,7 +487,7 @@ async function main() {
     caSet,
     compose: compose.version,
     stackVersion: JSON.parse(readFileSync(join(stackRoot, 'package.json'), 'utf8')).version,
-    commit: gitDescribe(stackRoot),
+    commit,
     parallel,
     plan,
     notes,

@@ -33,7 +33,7 @@
 
 import type { EngineGateway, EngineInfo } from './gateway.js';
 import type { ContainerRef, Operation, Plan } from '../planner/types.js';
-import type { ContainerCreateBody } from '../api/engine-types.js';
+import { pinNetworkId, pinNetworkIds } from '../planner/container-spec.js';
 import type { ErrorSummary, OperationRef, OperationStatus, ProgressEvent, ProgressListener } from './progress.js';
 import { InternalError, InterruptedError, OperationError, StackError } from '../errors.js';
 import { projectFilter } from '../model/labels.js';
@@ -217,16 +217,6 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
 
   const containerId = (ref: ContainerRef): string => ref.id ?? createdContainers.get(ref.name) ?? ref.name;
   const networkRef = (name: string, pinned?: string): string => createdNetworks.get(name) ?? pinned ?? name;
-  // A container joins the networks this run created by their ids (see the header): the
-  // engine resolves a name at every start, and refuses one that two networks share.
-  const withCreatedNetworkIds = (body: ContainerCreateBody): ContainerCreateBody => {
-    const endpoints = body.NetworkingConfig?.EndpointsConfig;
-    if (endpoints === undefined || !Object.keys(endpoints).some((name) => createdNetworks.has(name))) return body;
-    const pinned = Object.fromEntries(
-      Object.entries(endpoints).map(([name, e]) => [name, createdNetworks.has(name) ? { ...e, NetworkID: createdNetworks.get(name)! } : e]),
-    );
-    return { ...body, NetworkingConfig: { ...body.NetworkingConfig, EndpointsConfig: pinned } };
-  };
 
   /** The one gateway call an operation stands for. Returns the new container's id for creates. */
   async function perform(op: Operation): Promise<{ containerId?: string; warning?: string }> {
@@ -253,8 +243,7 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
         // The id goes in the endpoint too: the engine keeps that endpoint for a container that
         // is not running, and looks the network up by it at start (else by name).
         const network = networkRef(op.network, op.endpoint.NetworkID);
-        const endpoint = network === op.network ? op.endpoint : { ...op.endpoint, NetworkID: network };
-        await gateway.connectNetwork(network, containerId(op.container), endpoint);
+        await gateway.connectNetwork(network, containerId(op.container), pinNetworkId(op.endpoint, network === op.network ? undefined : network));
         return {};
       }
       case 'network.disconnect':
@@ -267,7 +256,8 @@ export async function execute(plan: Plan, gateway: EngineGateway, options: Execu
         await gateway.removeVolume(op.volume);
         return {};
       case 'container.create': {
-        const id = await gateway.createContainer(op.container.name, withCreatedNetworkIds(op.body));
+        // Networks this run created are joined by id, like those the planner found (see the header).
+        const id = await gateway.createContainer(op.container.name, pinNetworkIds(op.body, createdNetworks));
         createdContainers.set(op.container.name, id);
         return { containerId: id };
       }

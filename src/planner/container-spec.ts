@@ -44,6 +44,23 @@ export function orderedNetworkKeys(service: ServiceSpec): string[] {
   });
 }
 
+/**
+ * An endpoint that names its network by id. The engine looks a container's networks up at
+ * every start, by the endpoint's NetworkID when it has one and else by name, and refuses a
+ * name that two networks share (an interrupted run can leave two: TRAPS).
+ */
+export function pinNetworkId(endpoint: EndpointConfig, id: string | undefined): EndpointConfig {
+  return id === undefined ? endpoint : { ...endpoint, NetworkID: id };
+}
+
+/** A create body whose endpoints name their networks by id, for the networks in `ids` (name → id). */
+export function pinNetworkIds(body: ContainerCreateBody, ids: ReadonlyMap<string, string>): ContainerCreateBody {
+  const endpoints = body.NetworkingConfig?.EndpointsConfig;
+  if (endpoints === undefined || !Object.keys(endpoints).some((name) => ids.has(name))) return body;
+  const pinned = Object.fromEntries(Object.entries(endpoints).map(([name, e]) => [name, pinNetworkId(e, ids.get(name))]));
+  return { ...body, NetworkingConfig: { ...body.NetworkingConfig, EndpointsConfig: pinned } };
+}
+
 /** The endpoint of a service on one network: the service name is always an alias (as in Compose). */
 export function endpointConfig(service: ServiceSpec, key: string): EndpointConfig {
   const a = service.networks[key];

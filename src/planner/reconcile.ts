@@ -21,7 +21,7 @@
 import { OperationError, UsageError } from '../errors.js';
 import { COMPOSE, STACK } from '../model/labels.js';
 import type { DependencyCondition, ServiceSpec, StackModel } from '../model/types.js';
-import type { ContainerCreateBody, EndpointConfig, ObservedContainer } from '../api/engine-types.js';
+import type { ObservedContainer } from '../api/engine-types.js';
 import { planNetworks, isManagedBy, type NetworkDecision } from '../network/plan.js';
 import { anonymousVolumeBody, planVolumes, type VolumeDecision } from '../volume/plan.js';
 import {
@@ -33,7 +33,7 @@ import {
   specHash,
   type CanonicalSpec,
 } from './canonical.js';
-import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, SENSITIVE_PATHS_LABEL } from './container-spec.js';
+import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetworkId, pinNetworkIds, SENSITIVE_PATHS_LABEL } from './container-spec.js';
 import { PlanBuilder } from './graph.js';
 import { conditionWord, opId } from './ids.js';
 import { anonymousVolumeName, containerName, imageReference, networkName, volumeName } from './names.js';
@@ -856,17 +856,6 @@ function keptNetworkIdsByName(decisions: readonly NetworkDecision[]): Map<string
   const ids = new Map<string, string>();
   for (const d of decisions) if ((d.action === 'keep' || d.action === 'external') && d.observed) ids.set(d.name, d.observed.id);
   return ids;
-}
-
-function pinNetworkId(endpoint: EndpointConfig, id: string | undefined): EndpointConfig {
-  return id === undefined ? endpoint : { NetworkID: id, ...endpoint };
-}
-
-function pinNetworkIds(body: ContainerCreateBody, ids: ReadonlyMap<string, string>): ContainerCreateBody {
-  const endpoints = body.NetworkingConfig?.EndpointsConfig;
-  if (endpoints === undefined || !Object.keys(endpoints).some((name) => ids.has(name))) return body;
-  const pinned = Object.fromEntries(Object.entries(endpoints).map(([name, e]) => [name, pinNetworkId(e, ids.get(name))]));
-  return { ...body, NetworkingConfig: { ...body.NetworkingConfig, EndpointsConfig: pinned } };
 }
 
 /** Networks and volumes this plan removes (to recreate them, or as duplicates). */
