@@ -13,7 +13,8 @@ import type { ConnectOptions } from './stack.js';
 import type { ContainerState, EngineEvent, EngineGateway, HealthState, ObservedContainer } from './engine/gateway.js';
 import type { DependencyCondition } from './model/types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { COMPOSE } from './model/labels.js';
+import * as labels from './api/labels.js';
+import { COMPOSE } from './api/labels.js';
 import { OperationError, UsageError } from './errors.js';
 
 // --- opening a project -----------------------------------------------------------------------
@@ -77,15 +78,9 @@ export interface ContainerSelection {
   readonly oneoff?: boolean;
 }
 
-export function serviceOf(c: ObservedContainer): string {
-  return c.labels[COMPOSE.service] ?? '';
-}
-export function numberOf(c: ObservedContainer): number {
-  return Number(c.labels[COMPOSE.containerNumber] ?? 0) || 0;
-}
-export function isOneOff(c: ObservedContainer): boolean {
-  return (c.labels[COMPOSE.oneoff] ?? '').toLowerCase() === 'true';
-}
+export const serviceOf = (c: ObservedContainer): string => labels.serviceOf(c.labels);
+export const numberOf = (c: ObservedContainer): number => labels.displayNumberOf(c.labels);
+export const isOneOff = (c: ObservedContainer): boolean => labels.isOneOff(c.labels);
 
 /** The project's containers, sorted by service then number then name. */
 export async function projectContainers(
@@ -105,19 +100,6 @@ export async function projectContainers(
     .sort((a, b) => serviceOf(a).localeCompare(serviceOf(b)) || numberOf(a) - numberOf(b) || a.name.localeCompare(b.name));
 }
 
-/** `db:service_healthy:false,init:service_completed_successfully:true` → dependencies. */
-export function parseDependsOnLabel(value: string | undefined): { service: string; condition: DependencyCondition }[] {
-  if (!value) return [];
-  const out: { service: string; condition: DependencyCondition }[] = [];
-  for (const entry of value.split(',')) {
-    const [service, condition] = entry.split(':');
-    if (!service) continue;
-    const c = condition === 'service_healthy' || condition === 'service_completed_successfully' ? condition : 'service_started';
-    out.push({ service, condition: c });
-  }
-  return out;
-}
-
 /**
  * Services in start order, grouped in levels: every service comes after the services it
  * depends on (per the labels of its containers). Dependencies outside the set are ignored;
@@ -128,7 +110,7 @@ export function startOrder(containers: readonly ObservedContainer[]): string[][]
   for (const c of containers) {
     const s = serviceOf(c);
     const set = deps.get(s) ?? new Set<string>();
-    for (const d of parseDependsOnLabel(c.labels[COMPOSE.dependsOn])) set.add(d.service);
+    for (const d of labels.parseDependsOn(c.labels[COMPOSE.dependsOn])) set.add(d.service);
     deps.set(s, set);
   }
   const levels: string[][] = [];
@@ -196,7 +178,7 @@ export async function startServices(
   const waitForDependencies = async (level: readonly string[]): Promise<void> => {
     const waits: Promise<void>[] = [];
     for (const c of containers.filter((x) => level.includes(serviceOf(x)))) {
-      for (const dep of parseDependsOnLabel(c.labels[COMPOSE.dependsOn])) {
+      for (const dep of labels.parseDependsOn(c.labels[COMPOSE.dependsOn])) {
         if (dep.condition === 'service_started') continue;
         for (const d of containers.filter((x) => serviceOf(x) === dep.service)) {
           waits.push(

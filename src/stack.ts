@@ -14,7 +14,7 @@ import type { Operation, Plan, ReconcileOptions } from './planner/types.js';
 import { readFileSync } from 'node:fs';
 import { ConflictError, InterruptedError, isStackError, NotFoundError } from './errors.js';
 import { operationTarget } from './planner/ids.js';
-import { projectFilter } from './model/labels.js';
+import { projectFilter } from './api/labels.js';
 import { strayDuplicates } from './network/stray-duplicates.js';
 
 /** Where the engine is, as the user said it; resolved the way the Docker CLI does. */

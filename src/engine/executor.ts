@@ -36,7 +36,7 @@ import type { ContainerRef, Operation, Plan } from '../planner/types.js';
 import { pinNetworkId, pinNetworkIds } from '../planner/container-spec.js';
 import type { ErrorSummary, OperationRef, OperationStatus, ProgressEvent, ProgressListener } from './progress.js';
 import { InternalError, InterruptedError, OperationError, StackError } from '../errors.js';
-import { projectFilter } from '../model/labels.js';
+import { projectFilter } from '../api/labels.js';
 import { MIN_DEFAULT_PARALLELISM, resolveParallelism } from './parallelism.js';
 import { waitForCondition } from './waits.js';
 import { operationTarget } from '../planner/ids.js';

@@ -20,7 +20,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineEvent, EngineGateway, LogOptions, ObservedContainer } from './gateway.js';
 import { LineSplitter, readProcessOutput, type StreamName } from './demux.js';
-import { COMPOSE, projectFilter } from '../model/labels.js';
+import { COMPOSE, displayNumberOf, isOneOff, projectFilter } from '../api/labels.js';
 import { NotFoundError } from '../errors.js';
 
 /** Which container a line or notice is about. */
@@ -102,8 +102,8 @@ export function sourceOf(containerId: string, name: string, labels: Readonly<Rec
     containerId,
     containerName: name.replace(/^\//, ''),
     service: labels[COMPOSE.service] ?? name,
-    number: Number(labels[COMPOSE.containerNumber] ?? 0) || 0,
-    oneoff: (labels[COMPOSE.oneoff] ?? '').toLowerCase() === 'true',
+    number: displayNumberOf(labels),
+    oneoff: isOneOff(labels),
   };
 }
 

@@ -13,9 +13,9 @@
 //   - one image list filtered by the model's references.
 // Without a model (`down -p NAME`), only the project's labelled objects are listed.
 
-import { COMPOSE, STACK, projectFilter } from '../model/labels.js';
+import { COMPOSE, STACK, projectFilter } from '../api/labels.js';
 import type { StackModel } from '../model/types.js';
-import type { ObservedState } from '../planner/types.js';
+import type { ObservedState } from '../api/observed.js';
 import type { EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
 
 export interface ObserveOptions {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { ContainerCreateBody } from './gateway.js';
 import type { ServiceSpec, StackModel } from '../model/types.js';
-import { COMPOSE } from '../model/labels.js';
+import { COMPOSE, formatOneOff } from '../api/labels.js';
 import { buildContainerCreateBody } from '../planner/container-spec.js';
 import { anonymousVolumeName } from '../planner/names.js';
 import { UsageError } from '../errors.js';
@@ -115,7 +115,7 @@ export function oneOffBody(model: StackModel, service: ServiceSpec, options: One
   delete host.AutoRemove;
 
   const labels: Record<string, string> = { ...(base.Labels ?? {}) };
-  labels[COMPOSE.oneoff] = 'True';
+  labels[COMPOSE.oneoff] = formatOneOff(true);
   delete labels[COMPOSE.containerNumber];
   for (const l of options.labels ?? []) {
     const eq = l.indexOf('=');

@@ -4,10 +4,10 @@
 // taken off it first, which the reconciler arranges).
 
 import { canonicalHash, canonicalJson } from '../model/hash.js';
-import { COMPOSE, STACK } from '../model/labels.js';
+import { COMPOSE, STACK, isManagedBy, ownershipLabels, parseSpecLabel } from '../api/labels.js';
 import type { NetworkSpec, StackModel } from '../model/types.js';
 import type { NetworkCreateBody, ObservedNetwork } from '../api/engine-types.js';
-import type { ObservedState } from '../planner/types.js';
+import type { ObservedState } from '../api/observed.js';
 
 export type NetworkAction = 'keep' | 'create' | 'recreate' | 'external';
 
@@ -64,10 +64,8 @@ export function implicitNetworkSpec(model: StackModel, key: string): NetworkSpec
 
 export function networkCreateBody(model: StackModel, spec: NetworkSpec, hash: string, canonical: unknown): NetworkCreateBody {
   const labels: Record<string, string> = Object.create(null);
-  Object.assign(labels, spec.labels);
-  labels[COMPOSE.project] = model.projectName;
+  Object.assign(labels, spec.labels, ownershipLabels(model.projectName));
   labels[COMPOSE.network] = spec.key;
-  labels[STACK.managed] = 'true';
   labels[STACK.resourceHash] = hash;
   labels[STACK.spec] = canonicalJson(canonical);
   const body: Record<string, unknown> = {
@@ -99,20 +97,6 @@ export function networkCreateBody(model: StackModel, spec: NetworkSpec, hash: st
     body.IPAM = ipam;
   }
   return body as unknown as NetworkCreateBody;
-}
-
-export function isManagedBy(labels: Readonly<Record<string, string>>, projectName: string): boolean {
-  return labels[STACK.managed] === 'true' && labels[COMPOSE.project] === projectName;
-}
-
-function parseSpecLabel(labels: Readonly<Record<string, string>>): unknown {
-  const raw = labels[STACK.spec];
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -8,7 +8,7 @@
 // next run's plan to find, where it would show as a change nobody made.
 
 import type { ObservedNetwork } from '../api/engine-types.js';
-import { isManagedBy } from './plan.js';
+import { isManagedBy } from '../api/labels.js';
 
 /**
  * The networks of `projectName` that share a name with one this run created, other than the

@@ -2,7 +2,7 @@
 // purely. What Compose does is the reference: users expect the same container from the same
 // file.
 
-import { COMPOSE, STACK } from '../model/labels.js';
+import { COMPOSE, STACK, formatDependsOn, formatOneOff, formatSensitivePaths } from '../api/labels.js';
 import type { MountSpec, ServiceSpec, StackModel } from '../model/types.js';
 import type { ContainerCreateBody, EndpointConfig } from '../api/engine-types.js';
 import {
@@ -30,9 +30,6 @@ export interface ContainerBodyOptions {
    */
   readonly inheritedVolumes?: readonly { readonly name: string; readonly target: string }[];
 }
-
-/** Where the container keeps which spec paths were sensitive when it was created. */
-export const SENSITIVE_PATHS_LABEL = STACK.sensitivePaths;
 
 /** Network keys of a service, the one the container is created with first: highest priority, then by name. */
 export function orderedNetworkKeys(service: ServiceSpec): string[] {
@@ -87,26 +84,6 @@ export function endpointConfig(service: ServiceSpec, key: string): EndpointConfi
   return endpoint;
 }
 
-/** `db:service_healthy:false,cache:service_started:true`, sorted, as Compose writes it. */
-export function dependsOnLabel(service: ServiceSpec): string {
-  return Object.keys(service.dependsOn)
-    .sort()
-    .map((dep) => {
-      const d = service.dependsOn[dep]!;
-      return `${dep}:${d.condition}:${d.restart ? 'true' : 'false'}`;
-    })
-    .join(',');
-}
-
-/** Parse a `com.docker.compose.depends_on` label back into service names. */
-export function parseDependsOnLabel(value: string | undefined): string[] {
-  if (!value) return [];
-  return value
-    .split(',')
-    .map((entry) => entry.split(':')[0]!.trim())
-    .filter((name) => name !== '');
-}
-
 export function containerLabels(
   model: StackModel,
   service: ServiceSpec,
@@ -119,10 +96,10 @@ export function containerLabels(
   labels[COMPOSE.project] = model.projectName;
   labels[COMPOSE.service] = service.name;
   labels[COMPOSE.containerNumber] = String(number);
-  labels[COMPOSE.oneoff] = 'False';
+  labels[COMPOSE.oneoff] = formatOneOff(false);
   labels[COMPOSE.workingDir] = model.projectDirectory;
   labels[COMPOSE.configFiles] = model.configFiles.join(',');
-  labels[COMPOSE.dependsOn] = dependsOnLabel(service);
+  labels[COMPOSE.dependsOn] = formatDependsOn(Object.entries(service.dependsOn).map(([dep, d]) => ({ service: dep, condition: d.condition, restart: d.restart })));
   labels[STACK.managed] = 'true';
   labels[STACK.configHash] = specHash(spec);
   labels[STACK.spec] = canonicalJson(spec);
@@ -349,7 +326,7 @@ export function buildContainerCreateBody(
     Env: env,
     Labels: {
       ...containerLabels(model, service, number, spec, options.stackVersion),
-      ...(options.sensitivePaths && options.sensitivePaths.length > 0 ? { [SENSITIVE_PATHS_LABEL]: JSON.stringify(options.sensitivePaths) } : {}),
+      ...(options.sensitivePaths && options.sensitivePaths.length > 0 ? { [STACK.sensitivePaths]: formatSensitivePaths(options.sensitivePaths)! } : {}),
     },
     WorkingDir: service.workingDir,
     User: service.user,

@@ -8,15 +8,15 @@
 // attached, moby#42119) fails only what depends on it: networks and volumes do not depend on
 // each other, so everything else is still done.
 
-import { COMPOSE } from '../model/labels.js';
+import { COMPOSE, isManagedBy, parseDependsOn, serviceOf } from '../api/labels.js';
 import type { StackModel } from '../model/types.js';
 import type { ObservedContainer } from '../api/engine-types.js';
-import { isManagedBy } from '../network/plan.js';
-import { parseDependsOnLabel } from './container-spec.js';
+import { isUp, observedRef } from './refs.js';
+import { SensitiveValues } from './redact.js';
 import { PlanBuilder } from './graph.js';
 import { opId } from './ids.js';
-import { registerSensitiveValues } from './sensitive.js';
-import type { Cause, ContainerRef, ObservedState, Plan, PlanWarning } from './types.js';
+import type { ObservedState } from '../api/observed.js';
+import type { Cause, Plan, PlanWarning } from './types.js';
 
 export interface DownOptions {
   /** -v: also remove the project's named and anonymous volumes (never external or foreign ones). */
@@ -29,17 +29,6 @@ export interface DownOptions {
   readonly model?: StackModel;
 }
 
-const RUNNING = new Set(['running', 'restarting', 'paused']);
-
-function containerRef(c: ObservedContainer): ContainerRef {
-  return {
-    name: c.name,
-    id: c.id,
-    service: c.labels[COMPOSE.service] ?? '',
-    number: Number(c.labels[COMPOSE.containerNumber] ?? 0) || 0,
-  };
-}
-
 export function planDown(observed: ObservedState, options: DownOptions): Plan {
   const project = observed.projectName;
   const b = new PlanBuilder();
@@ -50,15 +39,15 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
   const managed = observed.containers.filter((c) => isManagedBy(c.labels, project));
   const model = options.model;
   const known = model ? new Set([...Object.keys(model.services), ...model.disabledServices]) : undefined;
-  const isOrphan = (c: ObservedContainer) => known !== undefined && !known.has(c.labels[COMPOSE.service] ?? '');
+  const isOrphan = (c: ObservedContainer) => known !== undefined && !known.has(serviceOf(c.labels));
   const doomed: ObservedContainer[] = [];
   const kept: ObservedContainer[] = [];
   for (const c of managed) {
     if (isOrphan(c) && !options.removeOrphans) {
       kept.push(c);
       warnings.push({
-        service: c.labels[COMPOSE.service] ?? '',
-        message: `found orphan container ${c.name} (service ${c.labels[COMPOSE.service] ?? '?'} is not in the stack file): run with --remove-orphans to remove it`,
+        service: serviceOf(c.labels),
+        message: `found orphan container ${c.name} (service ${serviceOf(c.labels) || '?'} is not in the stack file): run with --remove-orphans to remove it`,
       });
     } else {
       doomed.push(c);
@@ -68,18 +57,18 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
   const stopOps = new Map<string, string[]>(); // service → stop op ids
   const removeOps: string[] = [];
   for (const c of doomed) {
-    const service = c.labels[COMPOSE.service] ?? '';
+    const service = serviceOf(c.labels);
     const group = `remove ${c.name}`;
     let stopId: string | undefined;
-    if (RUNNING.has(c.state)) {
-      stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: containerRef(c), after: [], cause, service, group, ...stopTimeout });
+    if (isUp(c)) {
+      stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: observedRef(c), after: [], cause, service, group, ...stopTimeout });
       (stopOps.get(service) ?? stopOps.set(service, []).get(service)!).push(stopId);
     }
     removeOps.push(
       b.add({
         id: opId.remove(c.name),
         kind: 'container.remove',
-        container: containerRef(c),
+        container: observedRef(c),
         // Compose's anonymous volumes (not ours: ours are named) go with their container on -v.
         removeAnonymousVolumes: options.removeVolumes,
         after: stopId ? [stopId] : [],
@@ -91,11 +80,11 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
   }
   // A dependency stops only after its dependents stopped.
   for (const c of doomed) {
-    const own = RUNNING.has(c.state) ? opId.stop(c.name) : undefined;
+    const own = isUp(c) ? opId.stop(c.name) : undefined;
     if (!own) continue;
     for (const dependent of doomed) {
-      if (!parseDependsOnLabel(dependent.labels[COMPOSE.dependsOn]).includes(c.labels[COMPOSE.service] ?? '')) continue;
-      b.after(own, stopOps.get(dependent.labels[COMPOSE.service] ?? '') ?? []);
+      if (!parseDependsOn(dependent.labels[COMPOSE.dependsOn]).some((d) => d.service === serviceOf(c.labels))) continue;
+      b.after(own, stopOps.get(serviceOf(dependent.labels)) ?? []);
     }
   }
 
@@ -138,7 +127,6 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
     }
   }
 
-  const plan: Plan = { projectName: project, operations: b.build({ breakCycles: true }), warnings };
-  registerSensitiveValues(plan, model?.sensitiveValues ?? []);
+  const plan: Plan = { projectName: project, operations: b.build({ breakCycles: true }), warnings, sensitive: new SensitiveValues(model?.sensitiveValues ?? []) };
   return plan;
 }

@@ -14,7 +14,6 @@
 
 import type { Painter } from '../cli/style.js';
 import { makeRedactor, redactDeep } from './redact.js';
-import { sensitiveValuesOf } from './sensitive.js';
 import type { Operation, Plan } from './types.js';
 
 export interface FormatOptions {
@@ -139,7 +138,7 @@ export function planSummary(plan: Plan): string {
 
 export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
   const c = options.color;
-  const redactor = makeRedactor(options.sensitiveValues ?? sensitiveValuesOf(plan));
+  const redactor = makeRedactor(options.sensitiveValues ?? plan.sensitive.values);
   const paintSymbol = (verb: Verb, s: string) => {
     if (!c) return s;
     if (verb === 'remove') return c.red(s);
@@ -167,7 +166,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
 
 /** The plan as data for `stack plan --json`: every string checked against the sensitive values. */
 export function planToJson(plan: Plan, options: { sensitiveValues?: readonly string[] } = {}): unknown {
-  const redactor = makeRedactor(options.sensitiveValues ?? sensitiveValuesOf(plan));
+  const redactor = makeRedactor(options.sensitiveValues ?? plan.sensitive.values);
   return {
     projectName: plan.projectName,
     summary: planSummary(plan),

@@ -19,10 +19,10 @@
 //   two containers can never hold one replica number for long: duplicates are removed.
 
 import { OperationError, UsageError } from '../errors.js';
-import { COMPOSE, STACK } from '../model/labels.js';
+import { COMPOSE, STACK, isManagedBy, isOneOff, parseSensitivePaths, parseSpecLabel, replicaNumberOf, serviceOf } from '../api/labels.js';
 import type { DependencyCondition, ServiceSpec, StackModel } from '../model/types.js';
 import type { ObservedContainer } from '../api/engine-types.js';
-import { planNetworks, isManagedBy, type NetworkDecision } from '../network/plan.js';
+import { planNetworks, type NetworkDecision } from '../network/plan.js';
 import { anonymousVolumeBody, planVolumes, type VolumeDecision } from '../volume/plan.js';
 import {
   canonicalServiceSpec,
@@ -33,13 +33,14 @@ import {
   specHash,
   type CanonicalSpec,
 } from './canonical.js';
-import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetworkId, pinNetworkIds, SENSITIVE_PATHS_LABEL } from './container-spec.js';
+import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetworkId, pinNetworkIds } from './container-spec.js';
+import { isUp as isRunning, observedRef } from './refs.js';
 import { PlanBuilder } from './graph.js';
 import { conditionWord, opId } from './ids.js';
 import { anonymousVolumeName, containerName, imageReference, networkName, volumeName } from './names.js';
-import { makeRedactor, type Redactor } from './redact.js';
-import { registerSensitiveValues } from './sensitive.js';
-import type { Cause, ContainerRef, ObservedState, Plan, PlanWarning, ReconcileOptions } from './types.js';
+import { makeRedactor, SensitiveValues, type Redactor } from './redact.js';
+import type { ObservedState } from '../api/observed.js';
+import type { Cause, ContainerRef, Plan, PlanWarning, ReconcileOptions } from './types.js';
 
 /** Bound on a dependency wait when the caller gives none: health checks with long start periods must fit. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
@@ -62,24 +63,11 @@ interface Slot {
   readyOps: string[];
 }
 
-// `paused` and `restarting` count as up: starting them again would fail or do nothing.
-const RUNNING_STATES = new Set(['running', 'restarting', 'paused']);
-const isRunning = (c: ObservedContainer) => RUNNING_STATES.has(c.state);
-
 function ref(slot: Slot, useExisting: boolean): ContainerRef {
   if (useExisting && slot.existing) {
     return { name: slot.existing.name, id: slot.existing.id, service: slot.service.name, number: slot.number };
   }
   return { name: slot.name, service: slot.service.name, number: slot.number };
-}
-
-function observedRef(c: ObservedContainer): ContainerRef {
-  return {
-    name: c.name,
-    id: c.id,
-    service: c.labels[COMPOSE.service] ?? '',
-    number: Number(c.labels[COMPOSE.containerNumber] ?? 0) || 0,
-  };
 }
 
 /** `busybox` is stored as `busybox:latest` by the engine. */
@@ -135,25 +123,6 @@ function dependencyClosure(model: StackModel, roots: readonly string[]): Set<str
   return out;
 }
 
-function parseSpecLabel(c: ObservedContainer): unknown {
-  const raw = c.labels[STACK.spec];
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseSensitivePaths(c: ObservedContainer): string[] {
-  try {
-    const parsed = JSON.parse(c.labels[SENSITIVE_PATHS_LABEL] ?? '[]') as unknown;
-    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
 function changedCause(previous: unknown, spec: CanonicalSpec, redactor: Redactor, previouslySensitive: readonly string[] = []): Cause {
   if (previous === undefined) {
     return { kind: 'changed', text: 'config hash differs (no recorded spec to compare)' };
@@ -203,16 +172,15 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
     ...(observed.foreignByName?.containers ?? []),
   ]);
   const known = new Set([...allServices, ...model.disabledServices]);
-  const isOneoff = (c: ObservedContainer) => c.labels[COMPOSE.oneoff] === 'True';
   // Compose's rule: a service no longer in the file, or a one-off container that is not
   // running. Profile-disabled services are not orphans.
   const orphans = managed.filter((c) =>
-    isOneoff(c) ? c.state === 'exited' || c.state === 'dead' : !known.has(c.labels[COMPOSE.service] ?? ''),
+    isOneOff(c.labels) ? c.state === 'exited' || c.state === 'dead' : !known.has(serviceOf(c.labels)),
   );
   const byService = new Map<string, ObservedContainer[]>();
   for (const c of managed) {
-    if (isOneoff(c)) continue;
-    const s = c.labels[COMPOSE.service] ?? '';
+    if (isOneOff(c.labels)) continue;
+    const s = serviceOf(c.labels);
     if (!model.services[s]) continue;
     (byService.get(s) ?? byService.set(s, []).get(s)!).push(c);
   }
@@ -283,8 +251,8 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
     // One container per replica number: extras (a race, or a hand-renamed copy) go.
     const byNumber = new Map<number, ObservedContainer[]>();
     for (const c of byService.get(serviceName) ?? []) {
-      const n = Number(c.labels[COMPOSE.containerNumber]);
-      if (!Number.isInteger(n) || n < 1) {
+      const n = replicaNumberOf(c.labels);
+      if (n === undefined) {
         removals.push({ container: c, cause: { kind: 'interrupted-run', text: 'no valid replica number' } });
         continue;
       }
@@ -349,7 +317,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
       } else if (strategy === 'force') {
         recreate({ kind: 'forced', text: explicit.has(serviceName) ? 'forced (--force-recreate)' : 'forced (--always-recreate-deps)' });
       } else if (container.labels[STACK.configHash] !== hash) {
-        recreate(changedCause(parseSpecLabel(container), spec, redactor, parseSensitivePaths(container)));
+        recreate(changedCause(parseSpecLabel(container.labels), spec, redactor, parseSensitivePaths(container.labels)));
       } else if (imageId !== undefined && container.imageId !== '' && container.imageId !== imageId) {
         recreate({
           kind: 'image-changed',
@@ -486,12 +454,12 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
 
   // ---- removals: duplicates, scale-down, orphans -----------------------------------------
   for (const { container, cause } of removals) {
-    removeContainer(container, cause, `remove ${container.name}`, container.labels[COMPOSE.service]);
+    removeContainer(container, cause, `remove ${container.name}`, serviceOf(container.labels));
   }
   for (const c of orphans) {
-    const service = c.labels[COMPOSE.service] ?? '';
+    const service = serviceOf(c.labels);
     if (options.removeOrphans) {
-      removeContainer(c, { kind: 'orphan', text: isOneoff(c) ? 'stopped one-off container' : 'orphan' }, `remove ${c.name}`, service);
+      removeContainer(c, { kind: 'orphan', text: isOneOff(c.labels) ? 'stopped one-off container' : 'orphan' }, `remove ${c.name}`, service);
     } else {
       warnings.push({
         service,
@@ -683,7 +651,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
       }));
     }
     return (byService.get(dep) ?? [])
-      .filter((c) => c.labels[COMPOSE.oneoff] !== 'True')
+      .filter((c) => !isOneOff(c.labels))
       .sort((x, y) => x.name.localeCompare(y.name))
       .map((c) => ({ ref: observedRef(c), touched: false, existing: c, ready: [], willExist: true }));
   };
@@ -803,9 +771,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
     }
   }
 
-  const plan: Plan = { projectName: project, operations: b.build(), warnings: dedupeWarnings(warnings) };
-  registerSensitiveValues(plan, model.sensitiveValues);
-  return plan;
+  return { projectName: project, operations: b.build(), warnings: dedupeWarnings(warnings), sensitive: new SensitiveValues(model.sensitiveValues) };
 }
 
 /**

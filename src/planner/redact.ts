@@ -5,6 +5,24 @@
 
 export const REDACTED = '(sensitive)';
 
+/**
+ * The values a plan must never display, carried inside the plan. The list is private to the
+ * object and serialises as a count, so printing a plan (or a copy of it) never prints them.
+ */
+export class SensitiveValues {
+  static readonly none = new SensitiveValues([]);
+  readonly #values: readonly string[];
+  constructor(values: readonly string[]) {
+    this.#values = Object.freeze([...values]);
+  }
+  get values(): readonly string[] {
+    return this.#values;
+  }
+  toJSON(): string {
+    return `(${this.#values.length} sensitive values)`;
+  }
+}
+
 export interface Redactor {
   /** True when this displayed string must not be shown. */
   isSensitive(text: string): boolean;

@@ -6,34 +6,10 @@ import type {
   ContainerCreateBody,
   EndpointConfig,
   NetworkCreateBody,
-  ObservedContainer,
-  ObservedNetwork,
-  ObservedVolume,
   VolumeCreateBody,
 } from '../api/engine-types.js';
 import type { DependencyCondition } from '../model/types.js';
-
-/** What `engine/observe` returns: one snapshot of the project's objects. */
-export interface ObservedState {
-  readonly projectName: string;
-  /** Every container carrying the project label (ours and foreign ones; the planner tells them apart). */
-  readonly containers: readonly ObservedContainer[];
-  /** Networks carrying the project label, plus the external networks the model names. */
-  readonly networks: readonly ObservedNetwork[];
-  /** Volumes carrying the project label, plus the external volumes the model names. */
-  readonly volumes: readonly ObservedVolume[];
-  /** Image ids by reference for the images the model uses; missing = not present locally. */
-  readonly images: Readonly<Record<string, string>>;
-  /**
-   * Objects whose *name* we would use but that carry no ownership label of ours
-   * (found by name lookup), so the planner can report a conflict instead of failing mid-run.
-   */
-  readonly foreignByName?: {
-    readonly containers: readonly string[];
-    readonly networks: readonly string[];
-    readonly volumes: readonly string[];
-  };
-}
+import type { SensitiveValues } from './redact.js';
 
 export interface FieldChange {
   /** Dotted path inside the service spec, e.g. `environment.LOG_LEVEL`. */
@@ -210,6 +186,13 @@ export interface Plan {
   /** Topologically sorted, then by id: deterministic. */
   readonly operations: readonly Operation[];
   readonly warnings: readonly PlanWarning[];
+  /**
+   * Values that must never be displayed (interpolated variables, env-file values, inline
+   * secrets): the container bodies above hold them, because the executor needs them. Every
+   * renderer (text, JSON, events, errors) redacts from here, so a copied plan keeps its
+   * redaction; serialising the plan never writes the values themselves.
+   */
+  readonly sensitive: SensitiveValues;
 }
 
 export interface ReconcileOptions {

@@ -11,11 +11,10 @@
 // creates or recreates.
 
 import { canonicalHash, canonicalJson } from '../model/hash.js';
-import { COMPOSE, STACK } from '../model/labels.js';
+import { COMPOSE, STACK, isManagedBy, ownershipLabels, parseSpecLabel } from '../api/labels.js';
 import type { StackModel, VolumeSpec } from '../model/types.js';
 import type { ObservedVolume, VolumeCreateBody } from '../api/engine-types.js';
-import type { ObservedState } from '../planner/types.js';
-import { isManagedBy } from '../network/plan.js';
+import type { ObservedState } from '../api/observed.js';
 import { anonymousVolumeLabel, anonymousVolumeName } from '../planner/names.js';
 
 export type VolumeAction = 'keep' | 'create' | 'recreate' | 'external';
@@ -48,10 +47,8 @@ export function implicitVolumeSpec(model: StackModel, key: string): VolumeSpec {
 
 export function volumeCreateBody(model: StackModel, spec: VolumeSpec, hash: string, canonical: unknown): VolumeCreateBody {
   const labels: Record<string, string> = Object.create(null);
-  Object.assign(labels, spec.labels);
-  labels[COMPOSE.project] = model.projectName;
+  Object.assign(labels, spec.labels, ownershipLabels(model.projectName));
   labels[COMPOSE.volume] = spec.key;
-  labels[STACK.managed] = 'true';
   labels[STACK.resourceHash] = hash;
   labels[STACK.spec] = canonicalJson(canonical);
   const body: Record<string, unknown> = { Name: spec.name, Labels: labels };
@@ -62,21 +59,9 @@ export function volumeCreateBody(model: StackModel, spec: VolumeSpec, hash: stri
 
 /** The body of an anonymous volume of one replica (local driver, no options). */
 export function anonymousVolumeBody(projectName: string, serviceName: string, number: number, target: string): VolumeCreateBody {
-  const labels: Record<string, string> = Object.create(null);
-  labels[COMPOSE.project] = projectName;
-  labels[STACK.managed] = 'true';
+  const labels = ownershipLabels(projectName);
   labels[STACK.anonymousVolume] = anonymousVolumeLabel(serviceName, number, target);
   return { Name: anonymousVolumeName(projectName, serviceName, number, target), Labels: labels };
-}
-
-function parseSpecLabel(labels: Readonly<Record<string, string>>): unknown {
-  const raw = labels[STACK.spec];
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 export function planVolumes(

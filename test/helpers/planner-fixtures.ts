@@ -21,7 +21,8 @@ import type {
   VolumeSpec,
 } from '../../src/model/types.js';
 import type { ObservedContainer, ObservedNetwork, ObservedVolume } from '../../src/engine/gateway.js';
-import type { ContainerRef, ObservedState, Operation, Plan } from '../../src/planner/types.js';
+import type { ObservedState } from '../../src/api/observed.js';
+import type { ContainerRef, Operation, Plan } from '../../src/planner/types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableContainer = Omit<Mutable<ObservedContainer>, 'networks' | 'labels'> & {

@@ -8,6 +8,7 @@ import { openGateway } from '../../src/engine/connect.js';
 import type { EngineGateway } from '../../src/engine/gateway.js';
 import { execute, type ExecutionResult, type OperationOutcome } from '../../src/engine/executor.js';
 import type { Operation, Plan } from '../../src/planner/types.js';
+import { SensitiveValues } from '../../src/planner/redact.js';
 import type { DependencyCondition } from '../../src/model/types.js';
 import { OperationError } from '../../src/errors.js';
 import { cleanupProject, docker, testImage, uniqueProject } from '../helpers/engine.js';
@@ -124,7 +125,7 @@ async function engineEvents(sinceMs: number): Promise<RawEvent[]> {
 describe('waits on the real engine', () => {
   before(async () => {
     gateway = await openGateway({ env: process.env });
-    const plan: Plan = { projectName, operations: branches.flatMap(branchOps), warnings: [] };
+    const plan: Plan = { projectName, operations: branches.flatMap(branchOps), warnings: [], sensitive: SensitiveValues.none };
     runStartedAt = Date.now();
     result = await execute(plan, gateway, { parallel: 4 });
   });

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDependsOnLabel, startOrder } from '../../src/lifecycle.js';
+import { startOrder } from '../../src/lifecycle.js';
 import { oneOffName, parsePublish, splitWords } from '../../src/engine/run.js';
 import { parseTimeArg } from '../../src/cli/project-request.js';
 import { attachedServices } from '../../src/cli/attached.js';
@@ -24,15 +24,6 @@ function container(service: string, dependsOn = ''): ObservedContainer {
     ports: [],
   };
 }
-
-test('the depends_on label reads as services with their conditions', () => {
-  assert.deepEqual(parseDependsOnLabel('db:service_healthy:false,init:service_completed_successfully:true,cache:service_started:false'), [
-    { service: 'db', condition: 'service_healthy' },
-    { service: 'init', condition: 'service_completed_successfully' },
-    { service: 'cache', condition: 'service_started' },
-  ]);
-  assert.deepEqual(parseDependsOnLabel(''), []);
-});
 
 test('start order puts every service after its dependencies, in levels, ignoring dependencies outside the set', () => {
   const levels = startOrder([

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { interruptSignal, projectRequest } from '../project-request.js';
 import { optionsOf } from '../program.js';
-import { COMPOSE } from '../../model/labels.js';
+import { COMPOSE } from '../../api/labels.js';
 
 export function registerEvents(program: Command): Command {
   return program

@@ -13,6 +13,7 @@ import { execute, crashAfterOpsFromEnv, isMutating, type ExecutionResult } from 
 import { defaultParallelism, resolveParallelism } from '../../../src/engine/parallelism.js';
 import type { ProgressEvent } from '../../../src/engine/progress.js';
 import type { ContainerRef, Operation, Plan } from '../../../src/planner/types.js';
+import { SensitiveValues } from '../../../src/planner/redact.js';
 import type { DependencyCondition } from '../../../src/model/types.js';
 import type { ContainerCreateBody } from '../../../src/api/engine-types.js';
 import { ConflictError, InternalError, InterruptedError, OperationError, UsageError } from '../../../src/errors.js';
@@ -50,7 +51,7 @@ function waitOp(service: string, condition: DependencyCondition, after: string[]
   } as Operation;
 }
 function plan(operations: Operation[]): Plan {
-  return { projectName: project, operations, warnings: [] };
+  return { projectName: project, operations, warnings: [], sensitive: SensitiveValues.none };
 }
 const mutating = (r: CallRecord) => MUTATING_CALLS.has(r.call);
 function statusOf(result: ExecutionResult, opId: string): string | undefined {
@@ -476,7 +477,7 @@ const gateway = new MemoryGateway();
 const op = (s) => ({ id: 'create ' + s, kind: 'container.create', after: [], cause: { kind: 'missing', text: '' }, container: { name: s, service: s, number: 1 }, body: { Image: 'x' } });
 const orig = gateway.createContainer.bind(gateway);
 gateway.createContainer = async (name, body) => { const id = await orig(name, body); process.stdout.write('created ' + name + '\\n'); return id; };
-await execute({ projectName: 'p', operations: ['a', 'b', 'c', 'd'].map(op), warnings: [] }, gateway, { parallel: 1 });
+await execute({ projectName: 'p', operations: ['a', 'b', 'c', 'd'].map(op), warnings: [], sensitive: { values: [] } }, gateway, { parallel: 1 });
 process.stdout.write('finished\\n');
 `,
       );

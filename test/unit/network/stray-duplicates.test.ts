@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { strayDuplicates } from '../../../src/network/stray-duplicates.js';
-import { COMPOSE, STACK } from '../../../src/model/labels.js';
+import { COMPOSE, STACK } from '../../../src/api/labels.js';
 import type { ObservedNetwork } from '../../../src/api/engine-types.js';
 
 function net(id: string, name: string, project = 'demo', managed = true): ObservedNetwork {

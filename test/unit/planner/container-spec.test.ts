@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildContainerCreateBody, canonicalServiceSpec, specHash } from '../../../src/planner/index.js';
 import { canonicalHash } from '../../../src/model/hash.js';
-import { COMPOSE, STACK } from '../../../src/model/labels.js';
+import { COMPOSE, STACK } from '../../../src/api/labels.js';
 import type { ServiceSpec, StackModel } from '../../../src/model/types.js';
 import {
   anonymousMount,

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcile, formatPlan } from '../../../src/planner/index.js';
-import type { ObservedState, ReconcileOptions } from '../../../src/planner/types.js';
+import type { ObservedState } from '../../../src/api/observed.js';
+import type { ReconcileOptions } from '../../../src/planner/types.js';
 import type { StackModel } from '../../../src/model/types.js';
 import {
   anonymousMount,

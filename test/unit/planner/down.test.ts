@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatPlan, planDown, reconcile } from '../../../src/planner/index.js';
-import { COMPOSE } from '../../../src/model/labels.js';
-import type { ObservedState } from '../../../src/planner/types.js';
+import { COMPOSE } from '../../../src/api/labels.js';
+import type { ObservedState } from '../../../src/api/observed.js';
 import {
   anonymousMount,
   applyPlan,

@@ -5,9 +5,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { OperationError, UsageError } from '../../../src/errors.js';
-import { COMPOSE, STACK } from '../../../src/model/labels.js';
+import { COMPOSE, STACK } from '../../../src/api/labels.js';
 import { formatPlan, reconcile } from '../../../src/planner/index.js';
-import type { ObservedState, Operation, Plan, ReconcileOptions } from '../../../src/planner/types.js';
+import type { ObservedState } from '../../../src/api/observed.js';
+import type { Operation, Plan, ReconcileOptions } from '../../../src/planner/types.js';
 import type { ServiceSpec, StackModel } from '../../../src/model/types.js';
 import {
   anonymousMount,

@@ -65,3 +65,10 @@ test('colours, when given, wrap the change symbols only', () => {
   assert.match(text, /^<g>\+<\/g> app \(create demo-app-1\): no container$/m);
   assert.match(text, /^<B>Plan: 2 to create\.<\/B>$/m);
 });
+
+test('a copied plan still redacts: the sensitive values travel inside the plan', () => {
+  const m = model({ services: [service('app', { environment: { TOKEN: 's3cret-token' } })], sensitiveValues: ['s3cret-token'] });
+  const copy = { ...reconcile(m, emptyObserved()) };
+  assert.ok(!JSON.stringify(planToJson(copy)).includes('s3cret-token'));
+  assert.equal(copy.sensitive.values.length, 1);
+});

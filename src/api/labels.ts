@@ -1,0 +1,149 @@
+// Labels: the one place that knows every label stack reads or writes, how each is formatted
+// and parsed, and the rules built on them (ownership, one-off containers, replica numbers).
+//
+// Compose's identity labels make Docker Desktop and `docker compose ps/down` see our stacks;
+// our own facts (ownership, hash, last applied spec) live under our prefix. Everything that
+// reads labels off an engine object goes through the functions here, so a rule (say, how a
+// one-off container is recognised) cannot differ between `up`, `down`, `ps` and `logs`.
+
+import type { Labels } from './engine-types.js';
+
+export type { Labels };
+
+export const COMPOSE = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  containerNumber: 'com.docker.compose.container-number',
+  oneoff: 'com.docker.compose.oneoff',
+  workingDir: 'com.docker.compose.project.working_dir',
+  configFiles: 'com.docker.compose.project.config_files',
+  dependsOn: 'com.docker.compose.depends_on',
+  network: 'com.docker.compose.network',
+  volume: 'com.docker.compose.volume',
+  version: 'com.docker.compose.version',
+  image: 'com.docker.compose.image',
+} as const;
+
+export const STACK_PREFIX = 'dev.stack.';
+
+export const STACK = {
+  /** Present (value `true`) on every object stack created: the ownership mark. */
+  managed: 'dev.stack.managed',
+  /** Canonical hash of the container's desired spec. */
+  configHash: 'dev.stack.config-hash',
+  /** The last applied canonical spec (JSON), for reasons down to the field. Sensitive leaves hold a digest, never the value. */
+  spec: 'dev.stack.spec',
+  /** Canonical hash of a network's or volume's desired spec. */
+  resourceHash: 'dev.stack.resource-hash',
+  /** Anonymous volumes we create ourselves: `<service>/<number>/<target>`. */
+  anonymousVolume: 'dev.stack.anonymous-volume',
+  /** Spec paths that held secret values when the container was made (JSON list), so a later plan hides the old value even after the secret rotates. */
+  sensitivePaths: 'dev.stack.sensitive-paths',
+  /** The stack version that created the object. */
+  version: 'dev.stack.version',
+} as const;
+
+/** The filter that selects everything of one project (ours and foreign objects alike). */
+export function projectFilter(projectName: string): string[] {
+  return [`${COMPOSE.project}=${projectName}`];
+}
+
+/** Ownership: stack created this object for this project. Objects without the mark are never adopted or touched. */
+export function isManagedBy(labels: Labels, projectName: string): boolean {
+  return labels[STACK.managed] === 'true' && labels[COMPOSE.project] === projectName;
+}
+
+/** The ownership mark and project label every object stack creates carries. */
+export function ownershipLabels(projectName: string): Record<string, string> {
+  const labels: Record<string, string> = Object.create(null);
+  labels[COMPOSE.project] = projectName;
+  labels[STACK.managed] = 'true';
+  return labels;
+}
+
+/** Compose writes `True`/`False`; Compose 1.x and hand-made containers vary in case, so compare without it. */
+export function isOneOff(labels: Labels): boolean {
+  return (labels[COMPOSE.oneoff] ?? '').toLowerCase() === 'true';
+}
+
+export function formatOneOff(oneoff: boolean): string {
+  return oneoff ? 'True' : 'False';
+}
+
+export function serviceOf(labels: Labels): string {
+  return labels[COMPOSE.service] ?? '';
+}
+
+/** The replica number, or undefined when the label is absent or not a positive integer (a one-off, or a damaged container). */
+export function replicaNumberOf(labels: Labels): number | undefined {
+  const n = Number(labels[COMPOSE.containerNumber]);
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+/** The replica number for display and sorting: 0 when there is none. */
+export function displayNumberOf(labels: Labels): number {
+  return replicaNumberOf(labels) ?? 0;
+}
+
+export type DependencyConditionLabel = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+export interface DependsOnEntry {
+  readonly service: string;
+  readonly condition: DependencyConditionLabel;
+  readonly restart: boolean;
+}
+
+/** `db:service_healthy:false,cache:service_started:true`, sorted by service, as Compose writes it. */
+export function formatDependsOn(entries: readonly DependsOnEntry[]): string {
+  return [...entries]
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0))
+    .map((d) => `${d.service}:${d.condition}:${d.restart ? 'true' : 'false'}`)
+    .join(',');
+}
+
+/** Parse a `com.docker.compose.depends_on` label; unknown conditions read as `service_started`. */
+export function parseDependsOn(value: string | undefined): DependsOnEntry[] {
+  if (!value) return [];
+  const out: DependsOnEntry[] = [];
+  for (const entry of value.split(',')) {
+    const [service, condition, restart] = entry.split(':').map((part) => part.trim());
+    if (!service) continue;
+    const c: DependencyConditionLabel =
+      condition === 'service_healthy' || condition === 'service_completed_successfully' ? condition : 'service_started';
+    out.push({ service, condition: c, restart: restart === 'true' });
+  }
+  return out;
+}
+
+/** The last applied spec recorded on an object (container, network, volume); undefined when absent or unreadable. */
+export function parseSpecLabel(labels: Labels): unknown {
+  const raw = labels[STACK.spec];
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatSensitivePaths(paths: readonly string[]): string | undefined {
+  return paths.length > 0 ? JSON.stringify(paths) : undefined;
+}
+
+/** The spec paths that were sensitive when the container was made. */
+export function parseSensitivePaths(labels: Labels): string[] {
+  try {
+    const parsed = JSON.parse(labels[STACK.sensitivePaths] ?? '[]') as unknown;
+    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Labels whose values stack wrote itself (our prefix, and Compose labels we fill in). Output
+ * that echoes engine objects' labels (events) leaves these out: they can carry a spec.
+ */
+export function isWrittenByStack(name: string): boolean {
+  return name.startsWith(STACK_PREFIX) || (Object.values(COMPOSE) as string[]).includes(name);
+}

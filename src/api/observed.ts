@@ -1,0 +1,27 @@
+// What `engine/observe` returns and the planner reads: one snapshot of a project's objects.
+// A leaf beside the engine data shapes, so planner, network, volume and engine share it
+// without importing each other.
+
+import type { ObservedContainer, ObservedNetwork, ObservedVolume } from './engine-types.js';
+
+/** What `engine/observe` returns: one snapshot of the project's objects. */
+export interface ObservedState {
+  readonly projectName: string;
+  /** Every container carrying the project label (ours and foreign ones; the planner tells them apart). */
+  readonly containers: readonly ObservedContainer[];
+  /** Networks carrying the project label, plus the external networks the model names. */
+  readonly networks: readonly ObservedNetwork[];
+  /** Volumes carrying the project label, plus the external volumes the model names. */
+  readonly volumes: readonly ObservedVolume[];
+  /** Image ids by reference for the images the model uses; missing = not present locally. */
+  readonly images: Readonly<Record<string, string>>;
+  /**
+   * Objects whose *name* we would use but that carry no ownership label of ours
+   * (found by name lookup), so the planner can report a conflict instead of failing mid-run.
+   */
+  readonly foreignByName?: {
+    readonly containers: readonly string[];
+    readonly networks: readonly string[];
+    readonly volumes: readonly string[];
+  };
+}
