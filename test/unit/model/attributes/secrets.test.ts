@@ -23,4 +23,9 @@ describe('secrets', () => {
   it('a secret without a source is an error', async () => {
     await expectProblem('services:\n  a:\n    image: x\nsecrets:\n  token:\n    labels: [a=b]\n', 'secrets.token', 'needs a source');
   });
+
+  it('a mode written as a string, or through a variable, is octal (as compose-go reads it)', async () => {
+    const model = await loadModelText('services:\n  a:\n    image: x\n    secrets: [{source: token, mode: "0440"}, {source: token, target: b, mode: "${MODE}"}]\nsecrets:\n  token:\n    file: ./t\n', { env: { MODE: '0400' } });
+    assert.deepEqual(model.services['a']!.secrets.map((s) => s.mode), [0o440, 0o400]);
+  });
 });
