@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serviceImageName } from '../../../../src/model/image-name.js';
 import { expectProblem, loadModelText, loadProblems, loadText } from '../../../helpers/load-text.js';
-import { yaml } from '../compose-output.js';
+import { printedService, reloadPrinted, withoutOrigins, yaml } from '../compose-output.js';
 
 const buildOf = async (lines: string[], options: Parameters<typeof loadModelText>[1] = {}) =>
   (await loadModelText(yaml('services:', '  a:', '    build:', ...lines.map((l) => `      ${l}`)), options)).services['a']!.build!;
@@ -324,5 +324,64 @@ describe('build: included files', () => {
     });
     const b = model.services['b']!.build!;
     assert.deepEqual([b.context, b.dockerfile, b.additionalContexts['assets'], b.ssh['key']], [`${dir}/sub/app`, 'Dockerfile.dev', `${dir}/sub/assets`, `${dir}/sub/id.pem`]);
+  });
+});
+
+describe('build: stack config', () => {
+
+  it('stack config prints the build in long form, as Compose does', async () => {
+    const { model, dir } = await loadText(
+      yaml('services:', '  a:', '    build:', '      context: app', '      args: [V=1]', '      extra_hosts: ["db:10.0.0.2"]', '      ssh: [default]', '      secrets: [s]', '      no_cache: true', 'secrets:', '  s: {file: ./s}'),
+    );
+    assert.deepEqual(printedService(model, 'a')['build'], {
+      args: { V: '1' },
+      context: `${dir}/app`,
+      dockerfile: 'Dockerfile',
+      extra_hosts: ['db=10.0.0.2'],
+      no_cache: true,
+      secrets: [{ source: 's' }],
+      ssh: ['default'],
+    });
+  });
+
+  it('the printed build loads again to the same build', async () => {
+    const model = await loadModelText(
+      yaml(
+        'services:',
+        '  base:',
+        '    build: .',
+        '  a:',
+        '    platform: linux/amd64',
+        '    build:',
+        '      context: app',
+        '      dockerfile: ../Dockerfile.a',
+        '      args: {V: "1"}',
+        '      labels: [team=core]',
+        '      extra_hosts: {v6: "::1"}',
+        '      shm_size: 1g',
+        '      ulimits: {nofile: {soft: 1, hard: 2}}',
+        '      ssh: ["k=/keys/k.pem", default]',
+        '      secrets: [{source: s, target: id, mode: 0400}]',
+        '      additional_contexts: {base: "service:base", dir: ./d}',
+        '      cache_from: [c]',
+        '      cache_to: [d]',
+        '      tags: [t:1]',
+        '      platforms: [linux/amd64]',
+        '      entitlements: [network.host]',
+        '      no_cache_filter: [s1]',
+        '      target: prod',
+        '      network: none',
+        '      isolation: default',
+        '      provenance: "false"',
+        '      sbom: generator=x',
+        '      pull: true',
+        '      privileged: true',
+        '      x-stack-note: kept',
+        'secrets:',
+        '  s: {file: ./s}',
+      ),
+    );
+    const again = await reloadPrinted(model);
+    assert.deepEqual(withoutOrigins(again.services['a']!), withoutOrigins(model.services['a']!));
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectProblem, loadModelText, loadProblems, loadText } from '../../../helpers/load-text.js';
-import { yaml } from '../compose-output.js';
+import { printedService, reloadPrinted, withoutOrigins, yaml } from '../compose-output.js';
 
 const rulesOf = async (rules: string[], options: Parameters<typeof loadModelText>[1] = {}) =>
   (await loadModelText(yaml('services:', '  a:', '    build: .', '    develop:', '      watch:', ...rules.map((l) => `        ${l}`)), options)).services['a']!.watch;
@@ -159,5 +159,34 @@ describe('develop.watch: errors', () => {
 
   it('a key that is not an attribute nor an x- extension is an error', async () => {
     await expectProblem(yaml('services:', '  a:', '    image: x', '    develop:', '      watch:', '        - {path: ., action: rebuild, poll: true}'), 'services.a.develop.watch[0].poll', "unknown key 'poll'");
+  });
+});
+
+describe('develop.watch: stack config', () => {
+  it('stack config prints the rules in long form', async () => {
+    const { model, dir } = await loadText(
+      yaml('services:', '  a:', '    build: .', '    develop:', '      watch:', '        - {path: src, action: sync+exec, target: /app, ignore: tmp/, initial_sync: true, exec: {command: "kill -HUP 1", environment: [A=1]}, x-stack-poll: true}'),
+    );
+    assert.deepEqual(printedService(model, 'a')['develop'], {
+      watch: [{ action: 'sync+exec', exec: { command: ['kill', '-HUP', '1'], environment: { A: '1' } }, ignore: ['tmp/'], initial_sync: true, path: `${dir}/src`, target: '/app', 'x-stack-poll': true }],
+    });
+  });
+
+  it('the printed rules load again to the same rules', async () => {
+    const model = await loadModelText(
+      yaml(
+        'services:',
+        '  a:',
+        '    build: .',
+        '    develop:',
+        '      watch:',
+        '        - {path: src, action: sync, target: /app, ignore: [a, b], include: "*.js", initial_sync: true}',
+        '        - {path: Dockerfile, action: rebuild}',
+        '        - {path: conf, action: sync+exec, target: /etc/app, exec: {command: [reload, now], user: app, privileged: true, working_dir: /w, environment: {K: v}}}',
+        '        - {path: lib, action: sync+restart, target: /lib, x-stack-note: n}',
+      ),
+    );
+    const again = await reloadPrinted(model);
+    assert.deepEqual(withoutOrigins(again.services['a']!), withoutOrigins(model.services['a']!));
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectProblem, loadModelText } from '../../../helpers/load-text.js';
+import { printedService } from '../compose-output.js';
 
 describe('extra_hosts', () => {
   it('list entries with : or = become host:ip', async () => {
@@ -25,5 +26,10 @@ describe('extra_hosts', () => {
 
   it('an empty host name is an error', async () => {
     await expectProblem('services:\n  a:\n    image: x\n    extra_hosts: ["=10.0.0.2"]\n', 'services.a.extra_hosts[0]', "'' is not a host name");
+  });
+
+  it('stack config prints sorted host=ip entries, as Compose does', async () => {
+    const model = await loadModelText('services:\n  a:\n    image: x\n    extra_hosts: ["z:10.0.0.9", "a=::1"]\n');
+    assert.deepEqual(printedService(model, 'a')['extra_hosts'], ['a=::1', 'z=10.0.0.9']);
   });
 });

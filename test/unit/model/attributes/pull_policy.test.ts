@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectProblem, loadModelText } from '../../../helpers/load-text.js';
-import { yaml } from '../compose-output.js';
+import { printedService, reloadPrinted, yaml } from '../compose-output.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -82,4 +82,28 @@ describe('pull_policy', () => {
     assert.equal(p.location?.line, 4);
   });
 
+});
+
+describe('pull_policy: stack config', () => {
+  it('stack config prints the words Compose reads', async () => {
+    const model = await loadModelText(
+      yaml(
+        'services:',
+        '  a: {image: x, pull_policy: if_not_present}',
+        '  b: {image: x, pull_policy: daily}',
+        '  c: {image: x, pull_policy: every_90m}',
+        '  d: {image: x, pull_policy: refresh, pull_refresh_after: 1500ms}',
+        '  e: {image: x, pull_policy: every_1w2d}',
+      ),
+    );
+    const printed = (name: string) => {
+      const s = printedService(model, name);
+      return [s['pull_policy'], s['pull_refresh_after']];
+    };
+    assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map(printed), [['missing', undefined], ['daily', undefined], ['every_1h30m', undefined], ['refresh', '1.5s'], ['every_1w2d', undefined]]);
+    const again = await reloadPrinted(model);
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      assert.deepEqual([again.services[name]!.pullPolicy, again.services[name]!.pullRefreshAfterMs], [model.services[name]!.pullPolicy, model.services[name]!.pullRefreshAfterMs], name);
+    }
+  });
 });
