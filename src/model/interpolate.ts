@@ -185,11 +185,13 @@ function balancedClose(s: string, start: number): number {
 /**
  * Paths whose string values Compose converts after interpolation (compose-go
  * loader/interpolate.go), so that `replicas: ${N:-2}` validates as a number.
+ *
+ * No cast for secrets/configs `mode`: compose-go has none either, and reads a string mode as
+ * octal (its FileMode), which is how its own `config` prints it (`mode: "0440"`). A decimal
+ * cast made that printed "0440" mean 440 (0670) here.
  */
 type Cast = 'int' | 'float' | 'bool';
 const castRules: ReadonlyArray<readonly [readonly string[], Cast]> = [
-  [['services', '*', 'configs', '[]', 'mode'], 'int'],
-  [['services', '*', 'secrets', '[]', 'mode'], 'int'],
   [['services', '*', 'cpu_count'], 'int'],
   [['services', '*', 'cpu_percent'], 'float'],
   [['services', '*', 'cpu_period'], 'int'],

@@ -1,7 +1,8 @@
 // Cross-reference checks over the normalised stack, each a problem with its path and
 // location: references to undefined networks, volumes, secrets and configs; dependencies on
 // unknown or profile-disabled services; services with neither image nor build; network_mode
-// together with networks. Runs over enabled services only (a disabled service is not started,
+// together with networks; build secrets that are not declared and `service:` build contexts
+// that name no service with a build (compose-go's checkConsistency). Runs over enabled services only (a disabled service is not started,
 // so its references do not matter until its profile is enabled).
 
 import { didYouMean } from './did-you-mean.js';
@@ -52,6 +53,8 @@ export function checkReferences(input: SemanticInput, problems: Problems): void 
         problems.add(at(`${kind}s`, i), `undefined ${kind} '${ref.source}'${suggest(ref.source, declared)}`, `declare it under the top-level ${kind}s: section`);
       });
     }
+    checkBuildReferences(input, problems, name, spec, raw);
+
     // Dependencies.
     const kept = dict<DependsOnSpec>();
     for (const dep of Object.keys(spec.dependsOn)) {
@@ -73,6 +76,31 @@ export function checkReferences(input: SemanticInput, problems: Problems): void 
       }
     }
     (spec as { dependsOn: Record<string, DependsOnSpec> }).dependsOn = kept;
+  }
+}
+
+/** Build secrets must be declared; `service:x` additional contexts must name an enabled service that builds. */
+function checkBuildReferences(input: SemanticInput, problems: Problems, name: string, spec: ServiceSpec, raw: Record<string, unknown>): void {
+  const build = spec.build;
+  if (!build) return;
+  const at = (...rest: (string | number)[]) => ['services', name, 'build', ...rest];
+  build.secrets.forEach((ref, i) => {
+    if (input.secrets.has(ref.source)) return;
+    problems.add(at('secrets', i), `undefined build secret '${ref.source}'${suggest(ref.source, input.secrets)}`, 'declare it under the top-level secrets: section');
+  });
+  const rawBuild = raw['build'];
+  const rawContexts = rawBuild !== null && typeof rawBuild === 'object' ? (rawBuild as Record<string, unknown>)['additional_contexts'] : undefined;
+  for (const key of Object.keys(build.additionalContexts)) {
+    const value = build.additionalContexts[key]!;
+    if (!value.startsWith('service:')) continue;
+    const target = value.slice('service:'.length);
+    const path = Array.isArray(rawContexts) ? at('additional_contexts', rawContexts.map(String).findIndex((e) => e.startsWith(`${key}=`))) : at('additional_contexts', key);
+    if (!Object.prototype.hasOwnProperty.call(input.services, target)) {
+      const why = Object.prototype.hasOwnProperty.call(input.disabled, target) ? 'which is disabled by its profiles' : `which is not defined${suggest(target, Object.keys(input.services))}`;
+      problems.add(path, `build context '${key}' is the image of service '${target}', ${why}`);
+    } else if (input.services[target]!.build === undefined) {
+      problems.add(path, `build context '${key}' is the image of service '${target}', which has no build section`, `give '${target}' a build section, or name an image with docker-image://`);
+    }
   }
 }
 

@@ -3,7 +3,7 @@
 // keys, durations as Go writes them (`1m30s`), defaults and empty values left out. Inline
 // secret/config contents appear only when asked for.
 
-import type { ServiceSpec, StackModel } from './types.js';
+import type { BuildSpec, ServiceSpec, StackModel, WatchRuleSpec } from './types.js';
 
 type Out = Record<string, unknown>;
 
@@ -77,7 +77,7 @@ function service(spec: ServiceSpec): Out {
   const handled = new Set([
     'name', 'extensions', 'environment', 'labels', 'annotations', 'sysctls', 'storageOpt', 'dependsOn', 'networks',
     'mounts', 'envFiles', 'healthcheck', 'healthcheckDisabled', 'resources', 'watch', 'scale', 'attach', 'ulimits',
-    'build', 'logging', 'secrets', 'configs',
+    'build', 'logging', 'secrets', 'configs', 'extraHosts', 'pullPolicy', 'pullRefreshAfterMs',
   ]);
   for (const k of Object.keys(spec).sort()) {
     if (handled.has(k)) continue;
@@ -89,13 +89,10 @@ function service(spec: ServiceSpec): Out {
   set(out, 'sysctls', userMap(spec.sysctls));
   set(out, 'storage_opt', userMap(spec.storageOpt));
   set(out, 'ulimits', userMap(spec.ulimits));
-  if (spec.build) {
-    const { args, labels, ...rest } = spec.build;
-    const b = (plain(rest) as Out | undefined) ?? (Object.create(null) as Out);
-    set(b, 'args', userMap(args));
-    set(b, 'labels', userMap(labels));
-    out.build = b;
-  }
+  set(out, 'extra_hosts', extraHosts(spec.extraHosts));
+  set(out, 'pull_policy', pullPolicy(spec));
+  if (out.pull_policy === 'refresh' && spec.pullRefreshAfterMs !== undefined) out.pull_refresh_after = formatDuration(spec.pullRefreshAfterMs * 1e6);
+  if (spec.build) out.build = build(spec.build);
   if (spec.logging) {
     const l: Out = Object.create(null);
     set(l, 'driver', spec.logging.driver);
@@ -134,16 +131,96 @@ function service(spec: ServiceSpec): Out {
   if (spec.envFiles.length > 0) out.env_file = spec.envFiles.map((e) => ({ path: e.path, required: e.required, ...(e.format ? { format: e.format } : {}) }));
   if (spec.healthcheckDisabled) out.healthcheck = { disable: true };
   else set(out, 'healthcheck', plain(spec.healthcheck));
-  set(out, 'secrets', plain(spec.secrets));
-  set(out, 'configs', plain(spec.configs));
+  set(out, 'secrets', fileReferences(spec.secrets));
+  set(out, 'configs', fileReferences(spec.configs));
   const r = spec.resources;
   const limits = plain({ cpus: r.cpus, memory: r.memory, pids: r.pids });
   const reservations = plain({ cpus: r.cpuReservation, memory: r.memoryReservation });
   if (limits || reservations) out.deploy = { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
-  if (spec.watch.length > 0) out.develop = { watch: plain(spec.watch) };
+  if (spec.watch.length > 0) out.develop = { watch: spec.watch.map(watchRule) };
   if (spec.scale !== 1) out.scale = spec.scale;
   if (!spec.attach) out.attach = false;
   for (const k of Object.keys(spec.extensions).sort()) out[k] = spec.extensions[k];
+  return sortKeys(out);
+}
+
+/** Secret and config references; a mode is printed in octal, as Compose does (`"0440"`). */
+function fileReferences(refs: readonly { readonly mode?: number }[]): unknown[] | undefined {
+  if (refs.length === 0) return undefined;
+  return refs.map((r) => plain({ ...r, mode: r.mode === undefined ? undefined : `0${r.mode.toString(8)}` }));
+}
+
+/** Compose prints extra hosts as sorted `host=ip` (which reads better for IPv6 than `host:::1`). */
+function extraHosts(entries: readonly string[]): string[] | undefined {
+  if (entries.length === 0) return undefined;
+  return entries.map((e) => e.replace(':', '=')).sort();
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Back to the words Compose reads: daily, weekly, every_<w d h m s>, or refresh + pull_refresh_after. */
+function pullPolicy(spec: ServiceSpec): string | undefined {
+  if (spec.pullPolicy !== 'refresh' || spec.pullRefreshAfterMs === undefined) return spec.pullPolicy;
+  const ms = spec.pullRefreshAfterMs;
+  if (ms === DAY_MS) return 'daily';
+  if (ms === 7 * DAY_MS) return 'weekly';
+  if (ms % 1000 !== 0) return 'refresh';
+  let rest = ms / 1000;
+  let text = '';
+  for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size) {
+      text += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return `every_${text || '0s'}`;
+}
+
+function build(b: BuildSpec): Out {
+  const out: Out = Object.create(null);
+  set(out, 'context', b.context);
+  set(out, 'dockerfile', b.dockerfile);
+  set(out, 'dockerfile_inline', b.dockerfileInline);
+  set(out, 'args', userMap(b.args));
+  set(out, 'labels', userMap(b.labels));
+  const ssh = Object.keys(b.ssh).sort().map((id) => (b.ssh[id] === '' ? id : `${id}=${b.ssh[id]}`));
+  if (ssh.length > 0) out.ssh = ssh;
+  set(out, 'additional_contexts', userMap(b.additionalContexts));
+  set(out, 'extra_hosts', extraHosts(b.extraHosts));
+  set(out, 'ulimits', userMap(b.ulimits));
+  if (b.secrets.length > 0) {
+    out.secrets = fileReferences(b.secrets.map((s) => ({ ...s, target: s.target === s.source ? undefined : s.target })));
+  }
+  const lists: [string, readonly string[]][] = [
+    ['cache_from', b.cacheFrom], ['cache_to', b.cacheTo], ['no_cache_filter', b.noCacheFilter], ['tags', b.tags],
+    ['platforms', b.platforms], ['entitlements', b.entitlements],
+  ];
+  for (const [key, list] of lists) if (list.length > 0) out[key] = [...list];
+  for (const [key, on] of [['no_cache', b.noCache], ['pull', b.pull], ['privileged', b.privileged]] as const) if (on) out[key] = true;
+  for (const [key, v] of [['target', b.target], ['network', b.network], ['isolation', b.isolation], ['provenance', b.provenance], ['sbom', b.sbom]] as const) set(out, key, v);
+  set(out, 'shm_size', b.shmSize);
+  for (const k of Object.keys(b.extensions).sort()) out[k] = b.extensions[k];
+  return sortKeys(out);
+}
+
+function watchRule(rule: WatchRuleSpec): Out {
+  const out: Out = Object.create(null);
+  out.path = rule.path;
+  out.action = rule.action;
+  set(out, 'target', rule.target);
+  if (rule.ignore.length > 0) out.ignore = [...rule.ignore];
+  if (rule.include.length > 0) out.include = [...rule.include];
+  if (rule.initialSync) out.initial_sync = true;
+  if (rule.exec) {
+    const e: Out = Object.create(null);
+    e.command = [...rule.exec.command];
+    set(e, 'user', rule.exec.user);
+    if (rule.exec.privileged) e.privileged = true;
+    set(e, 'working_dir', rule.exec.workingDir);
+    set(e, 'environment', userMap(rule.exec.environment));
+    out.exec = e;
+  }
+  for (const k of Object.keys(rule.extensions ?? {}).sort()) out[k] = rule.extensions![k];
   return sortKeys(out);
 }
 

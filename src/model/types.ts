@@ -20,6 +20,8 @@ export function dict<T>(entries?: Iterable<readonly [string, T]>): Record<string
 
 /** Durations are kept in nanoseconds, the unit of the Docker Engine API. */
 export type Nanoseconds = number;
+/** Intervals stack measures itself (not sent to the engine) are kept in milliseconds. */
+export type Milliseconds = number;
 /** Sizes are kept in bytes. */
 export type Bytes = number;
 
@@ -127,23 +129,88 @@ export interface HealthcheckSpec {
   readonly retries?: number;
 }
 
+/**
+ * Where an attribute was written: its dotted path and, when known, file:line:col. Kept in the
+ * model for attributes a later stage may refuse (the build step cannot serve `ssh`, `secrets`,
+ * local `additional_contexts`, `cache_to` or several platforms; Compose's loader accepts them,
+ * so ours does too), so that the refusal can point at the file. Never part of an identity:
+ * leave it out of hashes.
+ */
+export interface AttributeOrigin {
+  readonly path: string;
+  readonly location?: SourceLocation;
+}
+
+/**
+ * What a build context string names (the rules of compose-go's absContextPath and of the
+ * Docker CLI's DetectContextType): a local folder (made absolute), a git repository (`git://`,
+ * `ssh://`, `git@`, `github.com/`, or an http(s) URL ending in `.git[#ref[:dir]]`), a remote
+ * tarball or Dockerfile (other http(s) URLs), another service's image (`service:name`, only in
+ * additional_contexts), or a builder-specific `type://` reference (`docker-image://`,
+ * `oci-layout://`...).
+ */
+export type BuildContextKind = 'local' | 'git' | 'url' | 'service' | 'builder';
+
+/** One build secret (`RUN --mount=type=secret,id=<target>`). */
+export interface BuildSecretSpec {
+  /** Key in top-level `secrets`. */
+  readonly source: string;
+  /** The id the Dockerfile mounts it by: `target`, defaulting to `source`. */
+  readonly target: string;
+  readonly uid?: string;
+  readonly gid?: string;
+  readonly mode?: number;
+}
+
 export interface BuildSpec {
-  /** Absolute path, or a URL (git, http) kept as written. */
+  /** An absolute path for a local folder; a URL or remote reference kept as written. */
   readonly context: string;
-  /** Relative to the context, as the engine expects. */
+  readonly contextKind: BuildContextKind;
+  /**
+   * The Dockerfile, undefined only with `dockerfileInline`. Default `Dockerfile`. For a local
+   * context: relative to the context (POSIX separators) when it lies inside it, else the
+   * absolute host path (the builder must add it to what it sends). For a remote context:
+   * as written, relative to that context.
+   */
   readonly dockerfile?: string;
   readonly dockerfileInline?: string;
+  /**
+   * Build args. A key written without a value takes the variable's value (shell over .env),
+   * which is then sensitive (model.sensitiveValues); unset, the key is dropped (compose-go).
+   * The Docker CLI's proxy variables are not added here: Compose adds them at build time from
+   * the client configuration (`~/.docker/config.json` proxies), which is the build step's to read.
+   */
   readonly args: Dict<string>;
   readonly target?: string;
   readonly labels: Dict<string>;
   readonly cacheFrom: readonly string[];
+  readonly cacheTo: readonly string[];
   readonly network?: string;
   readonly shmSize?: Bytes;
+  /** `host:ip` entries, as the Engine API takes them. */
   readonly extraHosts: readonly string[];
   readonly noCache: boolean;
+  /** Stages built without cache (`no_cache_filter`). */
+  readonly noCacheFilter: readonly string[];
   readonly pull: boolean;
   readonly platforms: readonly string[];
   readonly tags: readonly string[];
+  readonly ulimits: Dict<UlimitSpec>;
+  readonly isolation?: string;
+  readonly privileged: boolean;
+  /** SSH agent sockets or keys by id; '' for the default agent (`ssh: [default]`). Paths absolute. */
+  readonly ssh: Dict<string>;
+  readonly secrets: readonly BuildSecretSpec[];
+  /** Named contexts: absolute paths for local folders, anything else as written. */
+  readonly additionalContexts: Dict<string>;
+  readonly entitlements: readonly string[];
+  /** Attestations, as written (`true`, `false`, `mode=max`...). */
+  readonly provenance?: string;
+  readonly sbom?: string;
+  /** Where each attribute of this build was written, by its name in the file (`ssh`, `cache_to`...). */
+  readonly origins: Dict<AttributeOrigin>;
+  /** Extension fields (`x-*`) of the build section. */
+  readonly extensions: Dict<unknown>;
 }
 
 export interface EnvFileSpec {
@@ -187,24 +254,57 @@ export interface ResourcesSpec {
   readonly cpuReservation?: number;
 }
 
+export type WatchAction = 'sync' | 'rebuild' | 'sync+restart' | 'restart' | 'sync+exec';
+
+/** The command a `sync+exec` rule runs in the container after a sync. */
+export interface WatchExecSpec {
+  readonly command: readonly string[];
+  /** undefined: the service's user. */
+  readonly user?: string;
+  readonly privileged: boolean;
+  /** undefined: the service's working directory. */
+  readonly workingDir?: string;
+  /** Added to (and over) the container's environment. Bare keys come from the variables. */
+  readonly environment: Dict<string>;
+}
+
 export interface WatchRuleSpec {
-  readonly action: 'sync' | 'rebuild' | 'sync+restart' | 'restart' | 'sync+exec';
-  /** Absolute host path. */
+  readonly action: WatchAction;
+  /** Absolute host path (relative paths resolve against the project directory). */
   readonly path: string;
+  /** Path in the container; required for the sync actions. */
   readonly target?: string;
+  /** .dockerignore-style patterns, relative to `path`. */
   readonly ignore: readonly string[];
   readonly include: readonly string[];
   readonly initialSync: boolean;
-  readonly exec?: { readonly command: readonly string[] };
+  /** Set for `sync+exec` rules (and kept, unused, when written on another action). */
+  readonly exec?: WatchExecSpec;
+  /** Where the rule was written (`services.web.develop.watch[0]`), for errors of the watch step. */
+  readonly origin?: AttributeOrigin;
+  /** Extension fields (`x-*`) of the rule: stack's own extras live under `x-stack-*`. */
+  readonly extensions?: Dict<unknown>;
 }
 
-export type PullPolicy = 'always' | 'never' | 'missing' | 'build' | 'if_not_present' | 'daily' | 'weekly' | string;
+/**
+ * `pull_policy`, normalised: `if_not_present` is `missing`; `daily`, `weekly`,
+ * `every_<duration>` and `refresh` with `pull_refresh_after` are `refresh`, with the interval
+ * in `ServiceSpec.pullRefreshAfterMs` (compose-go's GetPullPolicy).
+ */
+export type PullPolicy = 'always' | 'never' | 'missing' | 'build' | 'refresh';
 
 export interface ServiceSpec {
   readonly name: string;
   readonly image?: string;
   readonly build?: BuildSpec;
+  /** undefined: not set (Compose then pulls a missing image, or builds it when `build` is set). */
   readonly pullPolicy?: PullPolicy;
+  /**
+   * With pullPolicy 'refresh': pull again when the last pull is older than this. Like
+   * pullPolicy and build, it says how the image is obtained, not what the container is: keep
+   * it out of the container's config hash (planner/canonical.ts).
+   */
+  readonly pullRefreshAfterMs?: Milliseconds;
   readonly platform?: string;
 
   /** undefined = image default; [] = explicitly empty. */

@@ -3,10 +3,8 @@
 // dependency graph are judged later, over the whole stack (semantic.ts, graph.ts).
 
 import { isAbsolute } from 'node:path/posix';
-import { splitShellWords } from '../shell-words.js';
 import {
   dict,
-  type BuildSpec,
   type DependsOnSpec,
   type DeviceSpec,
   type FileReferenceSpec,
@@ -15,17 +13,19 @@ import {
   type ResourcesSpec,
   type ServiceNetworkSpec,
   type ServiceSpec,
-  type UlimitSpec,
-  type WatchRuleSpec,
 } from '../types.js';
-import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, passedThrough, readEnvFiles } from './environment.js';
+import { normaliseBuild } from './build.js';
+import { commandOf } from './command.js';
+import { normaliseWatch } from './develop.js';
+import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, readEnvFiles } from './environment.js';
+import { extraHostsOf } from './extra-hosts.js';
+import { normalisePullPolicy } from './pull-policy.js';
 import { normalisePorts } from './ports.js';
 import {
   type Doc,
   type Env,
   extensionsOf,
   has,
-  hostPath,
   isMapping,
   listOrDict,
   type Path,
@@ -39,6 +39,7 @@ import {
   toSize,
   toStr,
 } from './support.js';
+import { ulimitsOf } from './ulimits.js';
 import { normaliseMounts } from './volumes.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -74,7 +75,7 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
     dns: stringList(s['dns']),
     dnsSearch: stringList(s['dns_search']),
     dnsOpt: stringList(s['dns_opt']),
-    extraHosts: extraHostsOf(s['extra_hosts']),
+    extraHosts: extraHostsOf(env, s['extra_hosts'], at('extra_hosts')),
     healthcheckDisabled: false,
     tty: bool('tty', false),
     stdinOpen: bool('stdin_open', false),
@@ -90,7 +91,7 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
     resources: resourcesOf(env, s, at),
     secrets: fileRefsOf(env, s['secrets'], at('secrets'), '/run/secrets/'),
     configs: fileRefsOf(env, s['configs'], at('configs'), '/'),
-    watch: watchOf(env, s['develop'], at('develop')),
+    watch: normaliseWatch(env, s['develop'], at('develop')),
     attach: bool('attach', true),
     extensions: extensionsOf(s),
   };
@@ -108,9 +109,10 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
   }
   if (spec.networkMode !== undefined) spec.networks = dict();
 
-  const pullPolicy = toStr(s['pull_policy']);
-  if (pullPolicy !== undefined) spec.pullPolicy = pullPolicy === 'if_not_present' ? 'missing' : pullPolicy;
-  if (has(s, 'build')) spec.build = buildOf(env, s['build'], at('build'));
+  const pull = normalisePullPolicy(env, s, at);
+  if (pull.policy !== undefined) spec.pullPolicy = pull.policy;
+  if (pull.refreshAfterMs !== undefined) spec.pullRefreshAfterMs = pull.refreshAfterMs;
+  if (has(s, 'build')) spec.build = normaliseBuild(env, s['build'], at('build'), spec);
   const restart = restartOf(s);
   if (restart !== undefined) spec.restart = restart;
   const init = toBool(env, s['init'], at('init'));
@@ -132,18 +134,6 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
     spec.healthcheckDisabled = hc.disabled;
   }
   return spec;
-}
-
-/** A string is split into words as compose-go does; a list is kept; null means "image default". */
-function commandOf(env: Env, value: unknown, path: Path): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(String);
-  const words = splitShellWords(String(value));
-  if (words instanceof Error) {
-    env.problems.add(path, words.message, 'quote with care, or write the command as a list');
-    return undefined;
-  }
-  return words;
 }
 
 /** `scale` and `deploy.replicas` must agree when both are given (Compose's rule). */
@@ -231,26 +221,6 @@ function attachment(env: Env, n: Doc, path: Path): ServiceNetworkSpec {
   return spec;
 }
 
-/** extra_hosts in list (`host:ip` or `host=ip`) or map form, to the engine's `host:ip` list. */
-export function extraHostsOf(value: unknown): string[] {
-  if (Array.isArray(value)) {
-    return value.map((entry) => {
-      const text = String(entry);
-      const eq = text.indexOf('=');
-      return eq >= 0 ? `${text.slice(0, eq)}:${text.slice(eq + 1)}` : text;
-    });
-  }
-  if (isMapping(value)) {
-    const out: string[] = [];
-    for (const host of Object.keys(value)) {
-      const ips = value[host];
-      for (const ip of Array.isArray(ips) ? ips : [ips]) out.push(`${host}:${String(ip)}`);
-    }
-    return out;
-  }
-  return [];
-}
-
 const HEALTHCHECK_KINDS = new Set(['NONE', 'CMD', 'CMD-SHELL']);
 
 function healthcheckOf(env: Env, h: Doc, path: Path): { spec: HealthcheckSpec; disabled: boolean } {
@@ -278,37 +248,6 @@ function healthcheckOf(env: Env, h: Doc, path: Path): { spec: HealthcheckSpec; d
   return { spec, disabled: false };
 }
 
-function isUrl(context: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@') || context.startsWith('github.com/');
-}
-
-function buildOf(env: Env, value: unknown, path: Path): BuildSpec {
-  const b: Doc = typeof value === 'string' ? { context: value } : isMapping(value) ? value : {};
-  const context = toStr(b['context']) ?? '.';
-  const spec: Mutable<BuildSpec> = {
-    context: isUrl(context) ? context : hostPath(env, context),
-    // Build args without a value come from the variables, as Compose resolves them.
-    args: listOrDict(b['args'], passedThrough(env)),
-    labels: listOrDict(b['labels'], () => ''),
-    cacheFrom: stringList(b['cache_from']),
-    extraHosts: extraHostsOf(b['extra_hosts']),
-    noCache: toBool(env, b['no_cache'], [...path, 'no_cache']) ?? false,
-    pull: toBool(env, b['pull'], [...path, 'pull']) ?? false,
-    platforms: stringList(b['platforms']),
-    tags: stringList(b['tags']),
-  };
-  for (const [field, key] of [['dockerfile', 'dockerfile'], ['dockerfileInline', 'dockerfile_inline'], ['target', 'target'], ['network', 'network']] as const) {
-    const v = toStr(b[key]);
-    if (v !== undefined) spec[field] = v;
-  }
-  const shm = toSize(env, b['shm_size'], [...path, 'shm_size']);
-  if (shm !== undefined) spec.shmSize = shm;
-  if (spec.dockerfile !== undefined && spec.dockerfileInline !== undefined) {
-    env.problems.add(path, 'dockerfile and dockerfile_inline are mutually exclusive: set only one');
-  }
-  return spec;
-}
-
 /** `restart:`, or Compose's mapping of deploy.restart_policy when `restart` is absent. */
 function restartOf(s: Doc): string | undefined {
   const restart = toStr(s['restart']);
@@ -324,25 +263,6 @@ function restartOf(s: Doc): string | undefined {
     return attempts ? `on-failure:${attempts}` : 'on-failure';
   }
   return undefined;
-}
-
-function ulimitsOf(env: Env, value: unknown, path: Path): Record<string, UlimitSpec> {
-  const out = dict<UlimitSpec>();
-  if (!isMapping(value)) return out;
-  for (const key of Object.keys(value)) {
-    const v = value[key];
-    if (isMapping(v)) {
-      const soft = toInt(env, v['soft'], [...path, key, 'soft']);
-      const hard = toInt(env, v['hard'], [...path, key, 'hard']);
-      if (soft === undefined || hard === undefined) continue;
-      if (soft > hard && hard !== -1) env.problems.add([...path, key], `the soft limit (${soft}) is above the hard limit (${hard})`);
-      out[key] = { soft, hard };
-    } else {
-      const n = toInt(env, v, [...path, key]);
-      if (n !== undefined) out[key] = { soft: n, hard: n };
-    }
-  }
-  return out;
 }
 
 function devicesOf(env: Env, value: unknown, path: Path): DeviceSpec[] {
@@ -414,29 +334,6 @@ function fileRefsOf(env: Env, value: unknown, path: Path, base: string): FileRef
       ...(toStr(item['uid']) !== undefined ? { uid: toStr(item['uid'])! } : {}),
       ...(toStr(item['gid']) !== undefined ? { gid: toStr(item['gid'])! } : {}),
       ...(mode !== undefined ? { mode } : {}),
-    };
-  });
-}
-
-function watchOf(env: Env, develop: unknown, path: Path): WatchRuleSpec[] {
-  if (!isMapping(develop) || !Array.isArray(develop['watch'])) return [];
-  return develop['watch'].filter(isMapping).map((rule, i) => {
-    const at = [...path, 'watch', i];
-    const action = String(rule['action']) as WatchRuleSpec['action'];
-    const target = toStr(rule['target']);
-    if ((action === 'sync' || action === 'sync+restart' || action === 'sync+exec') && !target) {
-      env.problems.add(at, `a '${action}' rule needs a 'target' (the path in the container)`);
-    }
-    const exec = isMapping(rule['exec']) ? commandOf(env, rule['exec']['command'], [...at, 'exec', 'command']) : undefined;
-    if (action === 'sync+exec' && !exec) env.problems.add(at, "a 'sync+exec' rule needs 'exec.command'");
-    return {
-      action,
-      path: hostPath(env, String(rule['path'])),
-      ...(target !== undefined ? { target } : {}),
-      ignore: stringList(rule['ignore']),
-      include: stringList(rule['include']),
-      initialSync: toBool(env, rule['initial_sync'], [...at, 'initial_sync']) ?? false,
-      ...(exec ? { exec: { command: exec } } : {}),
     };
   });
 }

@@ -9,7 +9,7 @@ import type { StackFileProblem } from '../../errors.js';
 import { StackFileError } from '../../errors.js';
 import { parseDuration } from '../durations.js';
 import { parseSize } from '../sizes.js';
-import { dict, type Locator, type ModelWarning } from '../types.js';
+import { type AttributeOrigin, dict, type Locator, type ModelWarning } from '../types.js';
 import { formatPath, locateNearest } from '../validate.js';
 
 export type Path = readonly (string | number)[];
@@ -19,6 +19,12 @@ export class Problems {
   readonly list: StackFileProblem[] = [];
   readonly warnings: ModelWarning[] = [];
   constructor(private readonly locate: Locator) {}
+
+  /** Where `path` was written, kept in the model for errors raised after loading. */
+  origin(path: Path): AttributeOrigin {
+    const location = locateNearest(path, this.locate);
+    return { path: formatPath(path), ...(location ? { location } : {}) };
+  }
 
   add(path: Path, message: string, hint?: string): void {
     const location = locateNearest(path, this.locate);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectProblem, loadModelText, loadText } from '../../../helpers/load-text.js';
+import { printedService, reloadPrinted } from '../compose-output.js';
 
 describe('secrets', () => {
   it('the short form mounts at /run/secrets/<name>', async () => {
@@ -22,5 +23,16 @@ describe('secrets', () => {
 
   it('a secret without a source is an error', async () => {
     await expectProblem('services:\n  a:\n    image: x\nsecrets:\n  token:\n    labels: [a=b]\n', 'secrets.token', 'needs a source');
+  });
+
+  it('a mode written as a string, or through a variable, is octal (as compose-go reads it)', async () => {
+    const model = await loadModelText('services:\n  a:\n    image: x\n    secrets: [{source: token, mode: "0440"}, {source: token, target: b, mode: "${MODE}"}]\nsecrets:\n  token:\n    file: ./t\n', { env: { MODE: '0400' } });
+    assert.deepEqual(model.services['a']!.secrets.map((s) => s.mode), [0o440, 0o400]);
+  });
+
+  it('stack config prints a mode in octal, as Compose does, and it loads again to the same mode', async () => {
+    const model = await loadModelText('services:\n  a:\n    image: x\n    secrets: [{source: token, mode: 0440}]\nsecrets:\n  token:\n    file: ./t\n');
+    assert.deepEqual(printedService(model, 'a')['secrets'], [{ mode: '0440', source: 'token', target: '/run/secrets/token' }]);
+    assert.equal((await reloadPrinted(model)).services['a']!.secrets[0]!.mode, 0o440);
   });
 });
