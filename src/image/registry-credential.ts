@@ -78,8 +78,10 @@ export class RegistryCredential {
 
   /**
    * The X-Registry-Auth header value: base64url, padded, of the AuthConfig JSON (Go's
-   * base64.URLEncoding, which the engine decodes with; an unpadded value can make it drop the
-   * credentials silently). Secret: send it, never show it.
+   * base64.URLEncoding, which the engine decodes with). Padding matters: measured on Docker
+   * 20.10, the same credentials unpadded (Node's 'base64url') were silently dropped whenever
+   * the JSON's length was not a multiple of 3, and the pull failed as anonymous ("no basic auth
+   * credentials"). Secret: send it, never show it.
    */
   authHeader(): string {
     return encodeHeaderJson(this.engineAuthConfig());
