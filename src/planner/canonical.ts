@@ -84,6 +84,7 @@ export function canonicalServiceSpec(model: StackModel, service: ServiceSpec): C
     attach: _attach,
     pullPolicy: _pullPolicy,
     build: _build,
+    pullRefreshAfterMs: _pullRefreshAfterMs,
     envFiles: _envFiles,
     extensions: _extensions,
     ...rest
