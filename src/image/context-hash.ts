@@ -72,6 +72,11 @@ const WHOLE_READ_MAX = 8 * 1024 * 1024;
 export class ContextHashSession {
   private readonly scans = new Map<string, ContextScan>();
 
+  /** Contexts walked so far in this session. */
+  get walks(): number {
+    return this.scans.size;
+  }
+
   scan(key: string, make: () => ContextScan): ContextScan {
     let scan = this.scans.get(key);
     if (!scan) {

@@ -45,6 +45,8 @@ export interface ContextTar {
   readonly dockerfileName: string;
   /** Bytes the consumer has taken from `stream` so far. */
   bytesSent(): number;
+  /** Bytes read from the context's files so far (ahead of bytesSent by at most about a chunk: backpressure). */
+  bytesRead(): number;
   /** Resolves when the consumer has read the whole tar; rejects with what failed (a file that cannot be read, a destroyed stream). */
   readonly done: Promise<ContextTarSummary>;
 }
@@ -100,13 +102,20 @@ export function createContextTar(input: BuildContextInput, resolved: ResolvedCon
       if (!pack.destroyed) pack.destroy(error instanceof Error ? error : new Error(String(error)));
     },
   );
-  return { stream, dockerfileName: resolved.dockerfileName, bytesSent: () => pushed - stream.readableLength, done };
+  return {
+    stream,
+    dockerfileName: resolved.dockerfileName,
+    bytesSent: () => pushed - stream.readableLength,
+    bytesRead: () => writer.bytesRead,
+    done,
+  };
 }
 
 /** Writes entries into the tar-stream pack, one at a time, each when the previous one is in. */
 class TarWriter {
   files = 0;
   entries = 0;
+  bytesRead = 0;
 
   constructor(
     private readonly pack: Pack,
@@ -183,6 +192,7 @@ class TarWriter {
         const n = readSync(fd, buffer, at, entry.size - at, at);
         if (n === 0) throw changedWhileSending(path);
         at += n;
+        this.bytesRead += n;
       }
     } catch (e) {
       throw e instanceof OperationError ? e : contextReadError(path, e);
@@ -200,6 +210,7 @@ class TarWriter {
     try {
       await new Promise<void>((resolveEntry, rejectEntry) => {
         const sink = this.pack.entry(header, (error) => (error ? rejectEntry(error) : resolveEntry()));
+        sink.on('error', ignoreSinkError);
         const pump = async (): Promise<void> => {
           let at = 0;
           while (at < entry.size) {
@@ -210,6 +221,7 @@ class TarWriter {
             });
             if (bytesRead === 0) throw changedWhileSending(path);
             at += bytesRead;
+            this.bytesRead += bytesRead;
             if (!sink.write(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead))) {
               await new Promise<void>((drained) => sink.once('drain', drained));
             }
@@ -234,11 +246,17 @@ class TarWriter {
     this.entries++;
     return new Promise((resolveEntry, rejectEntry) => {
       const callback = (error?: Error | null): void => (error ? rejectEntry(error) : resolveEntry());
-      if (content) this.pack.entry(header, content, callback);
-      else this.pack.entry(header, callback);
+      const sink = content ? this.pack.entry(header, content, callback) : this.pack.entry(header, callback);
+      sink.on('error', ignoreSinkError);
     });
   }
 }
+
+/**
+ * An entry's errors reach us through its callback; streamx also emits them as 'error' events,
+ * which would be uncaught exceptions without a listener (seen when the consumer closes early).
+ */
+function ignoreSinkError(): void {}
 
 function changedWhileSending(path: string): OperationError {
   return new OperationError(`${path} shrank while the build context was being sent`, { hint: 'run the build again once it stops changing' });
