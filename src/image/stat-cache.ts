@@ -43,8 +43,6 @@ export class StatCache {
   private byInode: Map<number, number> | undefined;
   /** The entries of this scan, in walk order: an ordinal of `loaded`, or a new entry. */
   private readonly next: (number | Buffer)[] = [];
-  /** Whether `next` differs from what is stored. */
-  private changed = false;
 
   private constructor(
     readonly file: string | undefined,
@@ -81,7 +79,6 @@ export class StatCache {
     if (this.cursor < this.count && this.matches(this.cursor, size, mtimeMs, ino)) {
       ordinal = this.cursor++;
     } else {
-      this.changed = true;
       ordinal = this.inodeIndex().get(ino) ?? -1;
       if (ordinal >= 0 && !this.matches(ordinal, size, mtimeMs, ino)) ordinal = -1;
       // Keep step after a removed file: the cursor follows the entry found.
@@ -107,7 +104,6 @@ export class StatCache {
 
   /** Records the digest of a file just read (after a lookup miss), unless it was modified too recently (see RACY_MS) before `readAt`. */
   record(size: number, mtimeMs: number, ino: number, digest: Buffer, readAt: number): void {
-    this.changed = true;
     if (mtimeMs > readAt - RACY_MS) return;
     const entry = Buffer.allocUnsafe(ENTRY);
     entry.writeDoubleLE(size, 0);
@@ -117,9 +113,14 @@ export class StatCache {
     this.next.push(entry);
   }
 
-  /** Whether save() would write: the scan did not find exactly what is stored. */
+  /**
+   * Whether save() would write: this scan's entries are not exactly those stored, in order. (A
+   * file too recent to keep changes nothing: it was not stored before either.)
+   */
   get dirty(): boolean {
-    return this.changed || this.cursor !== this.count || this.next.length !== this.count;
+    if (this.next.length !== this.count) return true;
+    for (let i = 0; i < this.next.length; i++) if (this.next[i] !== i) return true;
+    return false;
   }
 
   /** Stores this scan's entries (and only those) when they differ from what is stored. Returns whether it wrote. */

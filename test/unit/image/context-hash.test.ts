@@ -163,6 +163,21 @@ describe('the stat cache', () => {
     assert.equal(hash({ contextDir: dir }, cacheDir).filesRead, 1, 'read again: it was too recent to trust');
   });
 
+  it('is not rewritten when nothing changed, also while a file is too recent to keep', () => {
+    const { dir, cacheDir } = app();
+    hash({ contextDir: dir }, cacheDir);
+    const statDir = join(cacheDir, 'stat');
+    const file = join(statDir, readdirSync(statDir)[0]!);
+    const written = statSync(file).ino;
+    hash({ contextDir: dir }, cacheDir);
+    assert.equal(statSync(file).ino, written, 'a rewrite renames a new file into place');
+    writeFileSync(join(dir, 'app/fresh.txt'), 'new'); // too recent to keep
+    hash({ contextDir: dir }, cacheDir);
+    const withFresh = statSync(file).ino;
+    hash({ contextDir: dir }, cacheDir);
+    assert.equal(statSync(file).ino, withFresh);
+  });
+
   it('is not used when others can write to it', () => {
     const { dir, cacheDir } = app();
     hash({ contextDir: dir }, cacheDir);
