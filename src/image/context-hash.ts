@@ -202,8 +202,8 @@ class CanonicalEncoder {
     buf[at++] = kind;
     buf.writeUInt16LE(mode, at);
     at += 2;
-    at += digests.copy(buf, at, digestAt, digestAt + DIGEST_BYTES);
-    this.at = at;
+    for (let i = 0; i < DIGEST_BYTES; i++) buf[at + i] = digests[digestAt + i]!; // cheaper than Buffer#copy for 32 bytes
+    this.at = at + DIGEST_BYTES;
   }
 
   digest(): Buffer {
