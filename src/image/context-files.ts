@@ -10,7 +10,9 @@
 //
 // Cost: an ignored directory is not read at all unless a `!` exception could re-include
 // something below it (DockerIgnoreMatcher.mayReincludeUnder), or it leads to a file that always
-// travels. Only kept entries are lstat'ed. The walk is synchronous: on this machine a synchronous
+// travels. That is BuildKit's rule; the classic CLI walks into an excluded directory only for an
+// exception that literally starts with its path, so with `vendor` and `!**/LICENSE` it sends no
+// vendor/*/LICENSE while BuildKit (and we) do. Only kept entries are lstat'ed. The walk is synchronous: on this machine a synchronous
 // lstat costs a few microseconds, an asynchronous one through libuv's thread pool several times
 // that (bench/context-hash.mjs measures both).
 
