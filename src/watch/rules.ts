@@ -29,6 +29,7 @@
 import { basename, resolve, posix } from 'node:path';
 import { compileIgnore, type IgnoreMatcher } from '../image/ignore.js';
 import { isEditorTempFile } from './editor-temp.js';
+import { isWithin, outermost, relativeTo } from './paths.js';
 import type { WatchAction, WatchMatch, WatchRuleInput } from './types.js';
 
 /** The build of a service, as far as watch needs it. */
@@ -256,24 +257,4 @@ function hasGitSegment(rel: string): boolean {
 /** `./a/b/`, `/a/b` → `a/b`: an include as a path relative to the rule. */
 function cleanPattern(pattern: string): string {
   return posix.normalize(pattern.trim()).replace(/^(?:\.\/|\/)+/, '').replace(/\/+$/, '');
-}
-
-/** The path of `path` below `root`, '/'-separated; '' for the root itself; undefined outside it. */
-export function relativeTo(root: string, path: string): string | undefined {
-  if (path === root) return '';
-  const prefix = root.endsWith('/') ? root : root + '/';
-  return path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
-}
-
-/** Is `path` equal to `parent` or below it (on whole segments)? */
-export function isWithin(parent: string, path: string): boolean {
-  return relativeTo(parent, path) !== undefined;
-}
-
-/** The given paths without those inside another one, sorted. */
-function outermost(paths: readonly string[]): string[] {
-  const sorted = [...new Set(paths)].sort();
-  const kept: string[] = [];
-  for (const p of sorted) if (!kept.some((k) => isWithin(k, p))) kept.push(p);
-  return kept;
 }
