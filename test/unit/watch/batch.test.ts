@@ -3,6 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBatch } from '../../../src/watch/batch.js';
+import { fileChangeOf } from '../../../src/watch/changes.js';
+import { compileWatchRules } from '../../../src/watch/rules.js';
 import type { FileChange, WatchAction, WatchMatch, WatchRuleInput } from '../../../src/watch/types.js';
 
 const timing = { seq: 1, firstEventAt: 0, lastEventAt: 0, dispatchedAt: 25, eventCount: 0 };
@@ -100,5 +102,22 @@ describe('batch value', () => {
     assert.equal(batch.seq, 7);
     assert.equal(batch.eventCount, 2);
     assert.equal(batch.dispatchedAt, 25);
+  });
+});
+
+describe('file event → change', () => {
+  const rules = compileWatchRules({
+    stackFiles: ['/proj/stack.yaml'],
+    services: [{ service: 'web', rules: [{ action: 'sync', path: '/proj', target: '/app', ignore: [], include: [], initialSync: false }] }],
+  });
+
+  it('reads an unlinkDir as a deleted directory with its matches', () => {
+    const change = fileChangeOf(rules, { kind: 'unlinkDir', path: '/proj/lib' });
+    assert.deepEqual([change.exists, change.isDirectory, change.matches.map((m) => m.containerPath)], [false, true, ['/app/lib']]);
+  });
+
+  it('reads a change of a stack file as a stack-file change that syncs nothing', () => {
+    const change = fileChangeOf(rules, { kind: 'change', path: '/proj/stack.yaml' });
+    assert.deepEqual([change.exists, change.stackFile, change.matches], [true, true, []]);
   });
 });
