@@ -103,7 +103,8 @@ export function compileWatchRules<R extends WatchRuleInput>(input: WatchRulesInp
   ]);
   const protect: ProtectedPaths = { stackFiles, dockerfiles };
   const rules = input.services.flatMap((s) => s.rules.map((rule, i) => compileRule(s, rule, i, protect)));
-  const roots = outermost([...rules.map((r) => r.root), ...stackFiles]);
+  const anchors = [...rules.map((r) => r.root), ...stackFiles];
+  const roots = outermost(anchors);
   const isStackFile = (hostPath: string): boolean => stackFiles.has(hostPath);
   return {
     rules,
@@ -119,11 +120,11 @@ export function compileWatchRules<R extends WatchRuleInput>(input: WatchRulesInp
     },
     ignored(path, stats) {
       if (isStackFile(path)) return false;
-      for (const rule of rules) {
-        // A directory above a rule's path must be descended to reach it.
-        if (isWithin(path, rule.root) && path !== rule.root) return false;
-        if (!rule.ignored(path, stats)) return false;
-      }
+      // A directory above a rule's path or a stack file must be descended to reach it (the
+      // watcher watches the directory of a single file: chokidar loses a file watched on its
+      // own once an editor saves it by rename).
+      for (const anchor of anchors) if (path !== anchor && isWithin(path, anchor)) return false;
+      for (const rule of rules) if (!rule.ignored(path, stats)) return false;
       return true;
     },
   };

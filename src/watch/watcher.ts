@@ -6,8 +6,8 @@
 //     keeps node_modules from being read at all);
 //   - `atomic` (chokidar's default for native watching): an editor that saves by writing a temp
 //     file and renaming it over the real one gives one `change` of the real file;
-//   - a trailing check after each add/change (trailing-change.ts: chokidar swallows a second
-//     write within 50 ms);
+//   - a second look at every reported path (trailing-check.ts: chokidar swallows a second
+//     write within 50 ms, and can report a file deleted that an editor just saved anew);
 //   - a walk of new directories once they are quiet (new-dir-rescan.ts: chokidar loses files
 //     written into a directory before its watch is in place);
 //   - a start-up probe (probe.ts): no native event within the bound → poll, and say so through
@@ -15,11 +15,14 @@
 //   - STACK_WATCH_POLL=1 forces polling; ENOSPC/EMFILE become errors naming the limit to raise.
 import { watch, type FSWatcher } from 'chokidar';
 import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { StackError } from '../errors.js';
 import { NewDirectoryRescan } from './new-dir-rescan.js';
+import { outermost } from './paths.js';
 import { isProbePath, probeNativeEvents, PROBE_TIMEOUT_MS, type ProbeOutcome } from './probe.js';
 import type { IgnoredFn } from './rules.js';
-import { TrailingChangeCheck } from './trailing-change.js';
+import { TrailingCheck } from './trailing-check.js';
 import { isWatchLimitError, watchError } from './watch-errors.js';
 
 export type FileEventKind = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
@@ -79,6 +82,7 @@ async function startSession(
   listener: WatchListener,
   options: FileWatcherOptions,
 ): Promise<WatchSession> {
+  paths = await directoriesToWatch(paths);
   const env = options.env ?? process.env;
   const interval = options.pollIntervalMs ?? POLL_INTERVAL_MS;
   const notify = (notice: WatchNotice): void => listener.onNotice?.(notice);
@@ -110,6 +114,20 @@ async function startSession(
   return polled;
 }
 
+/**
+ * A file (or a path not there yet) is watched through its directory, the `ignored` function
+ * keeping its siblings out. chokidar watching a file on its own loses it for good after a
+ * save by rename (vim: move to `name~`, write anew): measured, it reported `change` then
+ * `unlink`, and nothing for the later saves.
+ */
+async function directoriesToWatch(paths: readonly string[]): Promise<string[]> {
+  const isDirectory = async (p: string): Promise<boolean> => (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
+  const directories = await Promise.all(
+    paths.map(async (p) => ((await isDirectory(p)) || !(await isDirectory(dirname(p))) ? p : dirname(p))),
+  );
+  return outermost(directories);
+}
+
 function isTruthy(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
@@ -122,7 +140,7 @@ interface SessionMode {
 class ChokidarSession implements WatchSession {
   probe: ProbeOutcome | { readonly result: 'not-run' } = { result: 'not-run' };
   private readonly fsw: FSWatcher;
-  private readonly trailing: TrailingChangeCheck;
+  private readonly trailing: TrailingCheck;
   private readonly rescan: NewDirectoryRescan;
   private readonly probeWaiters = new Map<string, () => void>();
   private readonly startupLimitErrors: unknown[] = [];
@@ -152,7 +170,11 @@ class ChokidarSession implements WatchSession {
       interval: mode.interval,
       binaryInterval: mode.interval,
     });
-    this.trailing = new TrailingChangeCheck((path) => this.deliver('change', path));
+    this.trailing = new TrailingCheck({
+      changed: (path) => this.deliver('change', path),
+      reappeared: (path, isDirectory) => this.deliver(isDirectory ? 'addDir' : 'add', path),
+      track: (path) => void this.fsw.add(path),
+    });
     this.rescan = new NewDirectoryRescan({
       ignored: withProbe,
       report: (missed) => this.deliver(missed.kind, missed.path),
@@ -210,8 +232,8 @@ class ChokidarSession implements WatchSession {
       return;
     }
     if (!isFileEventKind(event)) return;
-    if (event === 'add' || event === 'change') this.trailing.note(path, stats);
-    else if (event === 'unlink') this.trailing.forget(path);
+    if (event === 'add' || event === 'change') this.trailing.present(path, stats);
+    else if (event === 'unlink' || event === 'unlinkDir') this.trailing.gone(path, event === 'unlinkDir');
     this.deliver(event, path);
   }
 

@@ -246,6 +246,14 @@ describe('watch rules: the ignored function chokidar gets', () => {
     assert.equal(compiled.ignored('/proj/other', dir), true);
   });
 
+  it('keeps the directory of a stack file outside every rule, and skips its other contents', () => {
+    const withEnv = compileWatchRules({ ...input, stackFiles: ['/etc/stack/prod.env'] });
+    assert.equal(withEnv.ignored('/etc/stack', dir), false);
+    assert.equal(withEnv.ignored('/etc/stack/prod.env', file), false);
+    assert.equal(withEnv.ignored('/etc/stack/other.env', file), true);
+    assert.equal(withEnv.ignored('/etc/stack/sub', dir), true);
+  });
+
   it('watches every rule path and stack file once, none inside another', () => {
     assert.deepEqual(compiled.roots, ['/proj/app', '/proj/docs']);
     assert.deepEqual(compileWatchRules(project).roots, ['/proj']);
