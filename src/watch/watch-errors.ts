@@ -1,6 +1,8 @@
 // File-watching failures as errors that say what to do. The kernel's limits surface as errno
 // codes on fs.watch (chokidar passes them on as 'error' events): ENOSPC is inotify's
-// `max_user_watches` (one watch per watched directory), EMFILE/ENFILE are open-file limits.
+// `max_user_watches`, EMFILE/ENFILE are open-file limits. chokidar 4 takes one inotify watch
+// per watched file AND directory (counted here: 2,000 files in 20 directories held 2,021
+// watches), so a tree of 20,000 files needs more than the 8,192 some distributions default to.
 import { OperationError, type StackError } from '../errors.js';
 
 const POLL_INSTEAD = 'or set STACK_WATCH_POLL=1 to poll instead (slower, costs CPU)';
