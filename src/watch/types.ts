@@ -82,7 +82,9 @@ export interface ServiceBatch<R extends WatchRuleInput = WatchRuleInput> {
   readonly rebuild: boolean;
   /**
    * Files to write or delete, sorted by container path. A deleted directory stands for every
-   * deleted path below it for the same rule (those are folded into it). Empty for a rebuild.
+   * deleted path below it for the same rule (those are folded into it). Apply the deletions
+   * before the writes: a directory deleted and re-created in one batch lists both. Empty for
+   * a rebuild.
    */
   readonly sync: readonly SyncFile<R>[];
   readonly restart: boolean;
