@@ -14,7 +14,7 @@ import type { ObservedContainer } from '../api/engine-types.js';
 import { isUp, observedRef } from './refs.js';
 import { SensitiveValues } from './redact.js';
 import { PlanBuilder } from './graph.js';
-import { opId } from './ids.js';
+import { inChange, opId } from './ids.js';
 import type { ObservedState } from '../api/observed.js';
 import type { Cause, Plan, PlanWarning } from './types.js';
 
@@ -58,10 +58,10 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
   const removeOps: string[] = [];
   for (const c of doomed) {
     const service = serviceOf(c.labels);
-    const group = `remove ${c.name}`;
+    const grouping = inChange('remove', 'container', c.name);
     let stopId: string | undefined;
     if (isUp(c)) {
-      stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: observedRef(c), after: [], cause, service, group, ...stopTimeout });
+      stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: observedRef(c), after: [], cause, service, ...grouping, ...stopTimeout });
       (stopOps.get(service) ?? stopOps.set(service, []).get(service)!).push(stopId);
     }
     removeOps.push(
@@ -74,7 +74,7 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
         after: stopId ? [stopId] : [],
         cause,
         service,
-        group,
+        ...grouping,
       }),
     );
   }
@@ -117,13 +117,13 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
       networkId: n.id,
       after: removeOps,
       cause,
-      group: duplicate ? `remove network ${n.name} ${n.id.slice(0, 12)}` : `remove network ${n.name}`,
+      ...inChange('remove', 'network', duplicate ? `${n.name} ${n.id.slice(0, 12)}` : n.name),
     });
   }
   if (options.removeVolumes) {
     for (const v of [...observed.volumes].sort((x, y) => (x.name < y.name ? -1 : 1))) {
       if (!isManagedBy(v.labels, project) || keptVolumes.has(v.name) || externalNames.has(v.name)) continue;
-      b.add({ id: opId.removeVolume(v.name), kind: 'volume.remove', volume: v.name, after: removeOps, cause, group: `remove volume ${v.name}` });
+      b.add({ id: opId.removeVolume(v.name), kind: 'volume.remove', volume: v.name, after: removeOps, cause, ...inChange('remove', 'volume', v.name) });
     }
   }
 

@@ -62,8 +62,13 @@ export function groupName(change: PlanChange): string {
     : `${change.verb} ${change.target}`;
 }
 
+export interface InChange {
+  readonly change: PlanChange;
+  readonly group: string;
+}
+
 /** The `change` and `group` fields of every operation of one change. */
-export function inChange(verb: ChangeVerb, object: ChangeObject, target: string): { readonly change: PlanChange; readonly group: string } {
+export function inChange(verb: ChangeVerb, object: ChangeObject, target: string): InChange {
   const change: PlanChange = { verb, object, target };
   return { change, group: groupName(change) };
 }

@@ -14,7 +14,7 @@ import type { ServiceSpec } from '../../model/types.js';
 import { anonymousVolumeBody } from '../../volume/plan.js';
 import { containerIdentityDependencies, type CanonicalSpec } from '../canonical.js';
 import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetworkId, pinNetworkIds } from '../container-spec.js';
-import { opId } from '../ids.js';
+import { inChange, opId, type InChange } from '../ids.js';
 import { networkName } from '../names.js';
 import { isUp, observedRef } from '../refs.js';
 import { sensitivePaths } from '../spec-diff.js';
@@ -34,7 +34,7 @@ function removeContainer(
   removals: ContainerRemovals,
   c: ObservedContainer,
   cause: Cause,
-  group: string,
+  grouping: InChange,
   service?: string,
   removeAnonymousVolumes = false,
 ): string {
@@ -42,7 +42,7 @@ function removeContainer(
   const r = observedRef(c);
   let stopId: string | undefined;
   if (isUp(c)) {
-    stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: r, after: [], cause, group, ...(service ? { service } : {}), ...ctx.stopTimeout });
+    stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: r, after: [], cause, ...grouping, ...(service ? { service } : {}), ...ctx.stopTimeout });
   }
   const removeId = b.add({
     id: opId.remove(c.name),
@@ -51,7 +51,7 @@ function removeContainer(
     removeAnonymousVolumes,
     after: stopId ? [stopId] : [],
     cause,
-    group,
+    ...grouping,
     ...(service ? { service } : {}),
   });
   removals.set(c.id, removeId);
@@ -62,12 +62,12 @@ function removeContainer(
 export function emitRemovals(ctx: ReconcileContext, table: SlotTable, partition: ObservedPartition, resources: ResourceDecisions): ContainerRemovals {
   const removals: ContainerRemovals = new Map();
   for (const { container, cause } of table.removals) {
-    removeContainer(ctx, removals, container, cause, `remove ${container.name}`, serviceOf(container.labels));
+    removeContainer(ctx, removals, container, cause, inChange('remove', 'container', container.name), serviceOf(container.labels));
   }
   for (const c of partition.orphans) {
     const service = serviceOf(c.labels);
     if (ctx.options.removeOrphans) {
-      removeContainer(ctx, removals, c, { kind: 'orphan', text: isOneOff(c.labels) ? 'stopped one-off container' : 'orphan' }, `remove ${c.name}`, service);
+      removeContainer(ctx, removals, c, { kind: 'orphan', text: isOneOff(c.labels) ? 'stopped one-off container' : 'orphan' }, inChange('remove', 'container', c.name), service);
       continue;
     }
     ctx.warnings.push({
@@ -86,7 +86,7 @@ export function emitRemovals(ctx: ReconcileContext, table: SlotTable, partition:
         after: [],
         cause: { kind: 'orphan', text: `network ${netName} is recreated` },
         service,
-        group: `disconnect ${c.name}`,
+        ...inChange('disconnect', 'container', c.name),
       });
       removals.set(`${c.id}/${netName}`, id);
     }
@@ -124,7 +124,7 @@ function emitStartOfKept(ctx: ReconcileContext, slot: Slot): void {
     after: [],
     cause: slot.cause,
     service: service.name,
-    group: `start ${slot.name}`,
+    ...inChange('start', 'container', slot.name),
     ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),
   });
   slot.ops.ready.push(slot.ops.start);
@@ -135,15 +135,15 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
   const { model, options, builder: b } = ctx;
   const service = slot.service;
   const serviceName = service.name;
-  const group = `${slot.fate === 'create' ? 'create' : 'recreate'} ${slot.name}`;
+  const grouping = inChange(slot.fate === 'create' ? 'create' : 'recreate', 'container', slot.name);
   const cause = slot.cause!;
   const createAfter: (string | undefined)[] = [];
   let oldRemoveId: string | undefined;
   if (slot.fate === 'recreate') {
-    oldRemoveId = removeContainer(ctx, inputs.removals, slot.existing!, cause, group, serviceName, options.renewAnonVolumes === true);
+    oldRemoveId = removeContainer(ctx, inputs.removals, slot.existing!, cause, grouping, serviceName, options.renewAnonVolumes === true);
     createAfter.push(oldRemoveId);
   }
-  createAfter.push(...emitAnonymousVolumes(ctx, slot, group, oldRemoveId));
+  createAfter.push(...emitAnonymousVolumes(ctx, slot, grouping, oldRemoveId));
   if (service.networkMode === undefined) for (const key of Object.keys(service.networks)) createAfter.push(inputs.resourceOps.networkCreates.get(key));
   for (const m of service.mounts) if (m.type === 'volume' && m.source !== undefined) createAfter.push(inputs.resourceOps.volumeCreates.get(m.source));
   createAfter.push(inputs.images.readyFor(service));
@@ -158,7 +158,7 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
   });
   const keptNetworkIds = inputs.resources.keptNetworkIds;
   const newRef = refOf(slot, false);
-  slot.ops.create = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body: pinNetworkIds(body, keptNetworkIds), after: [], cause, service: serviceName, group });
+  slot.ops.create = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body: pinNetworkIds(body, keptNetworkIds), after: [], cause, service: serviceName, ...grouping });
   b.after(slot.ops.create, createAfter);
   const connectOps: string[] = [];
   if (service.networkMode === undefined) {
@@ -175,7 +175,7 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
           after: [slot.ops.create, ...(networkCreate !== undefined ? [networkCreate] : [])],
           cause,
           service: serviceName,
-          group,
+          ...grouping,
         }),
       );
     }
@@ -188,7 +188,7 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
     after: [slot.ops.create, ...connectOps],
     cause,
     service: serviceName,
-    group,
+    ...grouping,
     ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),
   });
   slot.ops.ready.push(slot.ops.start);
@@ -198,7 +198,7 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
  * The slot's anonymous volumes: created when missing (or renewed with -V, after the old
  * container is gone). Returns the creates the container's create waits for.
  */
-function emitAnonymousVolumes(ctx: ReconcileContext, slot: Slot, group: string, oldRemoveId: string | undefined): string[] {
+function emitAnonymousVolumes(ctx: ReconcileContext, slot: Slot, grouping: InChange, oldRemoveId: string | undefined): string[] {
   const { observed, options, builder: b } = ctx;
   const serviceName = slot.service.name;
   const creates: string[] = [];
@@ -209,10 +209,10 @@ function emitAnonymousVolumes(ctx: ReconcileContext, slot: Slot, group: string, 
     let removeId: string | undefined;
     const volCause: Cause = options.renewAnonVolumes && live ? { kind: 'renew-anonymous-volumes', text: 'renewed (-V)' } : { kind: 'missing', text: 'no volume' };
     if (live && options.renewAnonVolumes) {
-      removeId = b.add({ id: opId.removeVolume(body.Name), kind: 'volume.remove', volume: body.Name, after: oldRemoveId ? [oldRemoveId] : [], cause: volCause, service: serviceName, group });
+      removeId = b.add({ id: opId.removeVolume(body.Name), kind: 'volume.remove', volume: body.Name, after: oldRemoveId ? [oldRemoveId] : [], cause: volCause, service: serviceName, ...grouping });
     }
     if (!live || options.renewAnonVolumes) {
-      creates.push(b.add({ id: opId.createVolume(body.Name), kind: 'volume.create', volume: body.Name, body, after: removeId ? [removeId] : [], cause: volCause, service: serviceName, group }));
+      creates.push(b.add({ id: opId.createVolume(body.Name), kind: 'volume.create', volume: body.Name, body, after: removeId ? [removeId] : [], cause: volCause, service: serviceName, ...grouping }));
     }
   }
   return creates;

@@ -6,7 +6,7 @@
 // needs it.
 
 import type { ServiceSpec } from '../../model/types.js';
-import { opId } from '../ids.js';
+import { inChange, opId } from '../ids.js';
 import { imageReference } from '../names.js';
 import type { ReconcileContext } from './context.js';
 
@@ -82,7 +82,7 @@ export class ImagePhase {
       after: [],
       cause: { kind: 'missing', text: 'image not present' },
       service: service.name,
-      group: `pull ${s.reference}`,
+      ...inChange('pull', 'image', s.reference),
     });
     this.#operations.set(s.reference, id);
     return id;

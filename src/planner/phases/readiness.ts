@@ -11,7 +11,7 @@
 import type { ObservedContainer } from '../../api/engine-types.js';
 import { isOneOff } from '../../api/labels.js';
 import type { DependencyCondition, ServiceSpec } from '../../model/types.js';
-import { conditionWord, opId } from '../ids.js';
+import { conditionWord, inChange, opId } from '../ids.js';
 import { isUp, observedRef } from '../refs.js';
 import type { Cause, ContainerRef } from '../types.js';
 import type { ReconcileContext } from './context.js';
@@ -50,8 +50,8 @@ class Readiness {
   /** A `container.wait`, after `after`. Returns its id. */
   wait(ref: ContainerRef, after: readonly string[], condition: DependencyCondition, required: boolean, service: string, cause: Cause): string {
     const id = opId.wait(ref.name, condition, required);
-    const group = `wait ${ref.name} ${conditionWord(condition)}${required ? '' : ' (optional)'}`;
-    this.ctx.builder.add({ id, kind: 'container.wait', container: ref, condition, required, timeoutMs: this.ctx.waitTimeoutMs, after: [], cause, service, group });
+    const grouping = inChange('wait', 'container', `${ref.name} ${conditionWord(condition)}${required ? '' : ' (optional)'}`);
+    this.ctx.builder.add({ id, kind: 'container.wait', container: ref, condition, required, timeoutMs: this.ctx.waitTimeoutMs, after: [], cause, service, ...grouping });
     this.ctx.builder.after(id, after);
     return id;
   }
@@ -125,7 +125,7 @@ function planDependencyRestarts(ctx: ReconcileContext, table: SlotTable, readine
           after: [],
           cause: { kind: 'dependency-recreated', text: `${dep} is recreated (depends_on restart: true)` },
           service: serviceName,
-          group: `restart ${slot.existing.name}`,
+          ...inChange('restart', 'container', slot.existing.name),
           ...ctx.stopTimeout,
           // A restart binds its ports again: same rule as starts.
           ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),

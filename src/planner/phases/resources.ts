@@ -12,7 +12,7 @@ import { planNetworks, type NetworkDecision, type NetworkProblems } from '../../
 import { planVolumes, type VolumeDecision, type VolumeProblems } from '../../volume/plan.js';
 import { describeChange, diffSpecs, changedCause } from '../spec-diff.js';
 import type { CanonicalSpec } from '../canonical.js';
-import { opId } from '../ids.js';
+import { inChange, opId } from '../ids.js';
 import { volumeName } from '../names.js';
 import type { Cause } from '../types.js';
 import type { ReconcileContext } from './context.js';
@@ -190,7 +190,7 @@ function emitDuplicateRemovals(ctx: ReconcileContext, d: NetworkDecision): void 
       networkId: dup.id,
       after: [],
       cause: { kind: 'interrupted-run', text: 'duplicate network' },
-      group: `remove network ${d.name} ${dup.id.slice(0, 12)}`,
+      ...inChange('remove', 'network', `${d.name} ${dup.id.slice(0, 12)}`),
     });
   }
 }
@@ -199,7 +199,7 @@ function emitDuplicateRemovals(ctx: ReconcileContext, d: NetworkDecision): void 
 function emitRecreate(ctx: ReconcileContext, d: NetworkDecision | VolumeDecision, object: 'network' | 'volume'): string | undefined {
   if (d.action !== 'create' && d.action !== 'recreate') return undefined;
   const b = ctx.builder;
-  const group = `${d.action} ${object} ${d.name}`;
+  const grouping = inChange(d.action, object, d.name);
   const cause: Cause =
     d.action === 'create'
       ? { kind: 'missing', text: `no ${object}` }
@@ -210,13 +210,13 @@ function emitRecreate(ctx: ReconcileContext, d: NetworkDecision | VolumeDecision
     const nd = d as NetworkDecision;
     const removeId =
       nd.action === 'recreate'
-        ? b.add({ id: opId.removeNetwork(nd.name), kind: 'network.remove', network: nd.name, networkId: nd.observed!.id, after: [], cause, group })
+        ? b.add({ id: opId.removeNetwork(nd.name), kind: 'network.remove', network: nd.name, networkId: nd.observed!.id, after: [], cause, ...grouping })
         : undefined;
-    return b.add({ id: opId.createNetwork(nd.name), kind: 'network.create', network: nd.name, body: nd.body, after: removeId ? [removeId] : [], cause, group });
+    return b.add({ id: opId.createNetwork(nd.name), kind: 'network.create', network: nd.name, body: nd.body, after: removeId ? [removeId] : [], cause, ...grouping });
   }
   const vd = d as VolumeDecision;
-  const removeId = vd.action === 'recreate' ? b.add({ id: opId.removeVolume(vd.name), kind: 'volume.remove', volume: vd.name, after: [], cause, group }) : undefined;
-  return b.add({ id: opId.createVolume(vd.name), kind: 'volume.create', volume: vd.name, body: vd.body, after: removeId ? [removeId] : [], cause, group });
+  const removeId = vd.action === 'recreate' ? b.add({ id: opId.removeVolume(vd.name), kind: 'volume.remove', volume: vd.name, after: [], cause, ...grouping }) : undefined;
+  return b.add({ id: opId.createVolume(vd.name), kind: 'volume.create', volume: vd.name, body: vd.body, after: removeId ? [removeId] : [], cause, ...grouping });
 }
 
 /**
