@@ -1,6 +1,7 @@
 // The canonical service spec: everything that shapes a container, and nothing that does not.
 // Its hash is the `dev.stack.config-hash` label; its JSON is the `dev.stack.spec` label (the
-// LAST APPLIED spec), so that a later plan can say which field changed, down to the key.
+// LAST APPLIED spec, each sensitive leaf a digest: sensitive-spec.ts), so that a later plan
+// can say which field changed, down to the key.
 //
 // Left out, because changing them must not recreate a container (as in Compose's own
 // config hash, which drops build, pull_policy, scale and, in recent versions, depends_on and

@@ -8,16 +8,7 @@ import type { CanonicalSpec } from './canonical.js';
 import type { Cause, FieldChange } from './types.js';
 import type { Redactor } from './redact.js';
 import { REDACTED } from './redact.js';
-
-/** A dotted path segment; keys that are not plain identifiers are quoted. */
-function segment(parent: string, key: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+import { digestPaths, isPlainObject, maskSensitive, pathSegment, sensitivePaths } from './sensitive-spec.js';
 
 interface RawChange {
   path: string;
@@ -32,7 +23,7 @@ function diffValues(before: unknown, after: unknown, path: string, out: RawChang
     for (const key of keys) {
       const b = Object.prototype.hasOwnProperty.call(before, key) ? before[key] : undefined;
       const a = Object.prototype.hasOwnProperty.call(after, key) ? after[key] : undefined;
-      diffValues(b, a, segment(path, key), out);
+      diffValues(b, a, pathSegment(path, key), out);
     }
     return;
   }
@@ -61,33 +52,6 @@ export function displayValue(value: unknown, redactor: Redactor): string | undef
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
 }
 
-/**
- * Paths of the spec whose values are sensitive (`environment.DB_PASSWORD`, `command`...).
- * Recorded on the container (`dev.stack.sensitive-paths`) so that a later plan hides the OLD
- * value too, even when the new model no longer lists it as sensitive (a rotated password).
- */
-export function sensitivePaths(spec: unknown, redactor: Redactor): string[] {
-  const out: string[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (Array.isArray(value)) {
-      // Lists of plain values change as a whole (see diffValues): record the list itself.
-      if (!value.every(isPlainObject)) {
-        if (redactor.containsSensitive(value)) out.push(path);
-        return;
-      }
-      value.forEach((v, i) => walk(v, `${path}[${i}]`));
-      return;
-    }
-    if (isPlainObject(value)) {
-      for (const key of Object.keys(value).sort()) walk(value[key], segment(path, key));
-      return;
-    }
-    if (redactor.containsSensitive(value)) out.push(path);
-  };
-  walk(spec, '');
-  return out;
-}
-
 function coveredBy(path: string, recorded: readonly string[]): boolean {
   return recorded.some(
     (p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`) || p.startsWith(`${path}.`) || p.startsWith(`${path}[`),
@@ -95,15 +59,21 @@ function coveredBy(path: string, recorded: readonly string[]): boolean {
 }
 
 /**
- * The fields that differ between the last applied spec and the new one, redacted: when
- * either side is sensitive (now, or when it was applied), both sides are hidden.
+ * The fields that differ between the last applied spec and the new one, redacted.
+ *
+ * Like is compared with like: every field that is sensitive on either side (now, by the
+ * model's values; when it was applied, by the recorded paths; or recorded as a digest) is
+ * compared by digest on both sides. So an unchanged secret is no change, whether its label
+ * holds a digest or (made by an older stack) the value in clear, and a changed one shows as
+ * `(sensitive) → (sensitive)`: both sides hidden.
  */
 export function diffSpecs(before: unknown, after: CanonicalSpec, redactor: Redactor, previouslySensitive: readonly string[] = []): FieldChange[] {
+  const hiddenPaths = [...new Set([...sensitivePaths(after, redactor), ...previouslySensitive, ...digestPaths(before)])];
   const raw: RawChange[] = [];
-  diffValues(before, after, '', raw);
+  diffValues(maskSensitive(before, hiddenPaths), maskSensitive(after, hiddenPaths), '', raw);
   return raw.map((c) => {
     const change: { path: string; before?: string; after?: string } = { path: c.path };
-    const hidden = redactor.containsSensitive(c.before) || redactor.containsSensitive(c.after) || coveredBy(c.path, previouslySensitive);
+    const hidden = redactor.containsSensitive(c.before) || redactor.containsSensitive(c.after) || coveredBy(c.path, hiddenPaths);
     const b = hidden && c.before !== undefined ? REDACTED : displayValue(c.before, redactor);
     const a = hidden && c.after !== undefined ? REDACTED : displayValue(c.after, redactor);
     if (b !== undefined) change.before = b;

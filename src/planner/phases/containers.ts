@@ -17,7 +17,7 @@ import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetwor
 import { inChange, opId, type InChange } from '../ids.js';
 import { networkName } from '../names.js';
 import { isUp, observedRef } from '../refs.js';
-import { sensitivePaths } from '../spec-diff.js';
+import { sensitivePaths } from '../sensitive-spec.js';
 import type { Cause } from '../types.js';
 import type { ReconcileContext } from './context.js';
 import type { ImagePhase } from './images.js';
