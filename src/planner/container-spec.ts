@@ -252,29 +252,18 @@ function compact(record: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export function buildContainerCreateBody(
+/** HostConfig: mounts, ports, limits, namespaces... (the part of the body that is the host's business). */
+function hostConfigOf(
   model: StackModel,
   service: ServiceSpec,
   number: number,
-  options: ContainerBodyOptions = {},
-): ContainerCreateBody {
-  const spec = options.spec ?? canonicalServiceSpec(model, service);
-  const sensitive = options.sensitivePaths ?? sensitivePaths(spec, makeRedactor(model.sensitiveValues));
-  const env = Object.keys(service.environment)
-    .sort()
-    .map((k) => `${k}=${service.environment[k]}`);
-  const exposed: Record<string, Record<string, never>> = {};
-  for (const p of service.ports) exposed[`${p.target}/${p.protocol}`] = {};
-  for (const e of service.expose) for (const key of exposedKeys(e)) exposed[key] = {};
-
+  networkMode: string | undefined,
+  inheritedVolumes: readonly { readonly name: string; readonly target: string }[],
+): Record<string, unknown> {
   const { mounts, binds } = mountsAndBinds(model, service, number);
-  for (const v of options.inheritedVolumes ?? []) mounts.push({ Type: 'volume', Source: v.name, Target: v.target });
-  const networkKeys = service.networkMode === undefined ? orderedNetworkKeys(service) : [];
-  const primary = networkKeys[0];
-  const networkMode = resolveNetworkMode(model, service.networkMode) ?? (primary !== undefined ? networkName(model, primary) : undefined);
-
+  for (const v of inheritedVolumes) mounts.push({ Type: 'volume', Source: v.name, Target: v.target });
   const r = service.resources;
-  const hostConfig = compact({
+  return compact({
     Binds: binds,
     Mounts: mounts,
     Tmpfs: tmpfsMap(service.tmpfs),
@@ -318,6 +307,27 @@ export function buildContainerCreateBody(
     Links: [...service.links.map((l) => resolveLink(model, l)), ...service.externalLinks],
     Annotations: { ...service.annotations },
   });
+}
+
+export function buildContainerCreateBody(
+  model: StackModel,
+  service: ServiceSpec,
+  number: number,
+  options: ContainerBodyOptions = {},
+): ContainerCreateBody {
+  const spec = options.spec ?? canonicalServiceSpec(model, service);
+  const sensitive = options.sensitivePaths ?? sensitivePaths(spec, makeRedactor(model.sensitiveValues));
+  const env = Object.keys(service.environment)
+    .sort()
+    .map((k) => `${k}=${service.environment[k]}`);
+  const exposed: Record<string, Record<string, never>> = {};
+  for (const p of service.ports) exposed[`${p.target}/${p.protocol}`] = {};
+  for (const e of service.expose) for (const key of exposedKeys(e)) exposed[key] = {};
+
+  const networkKeys = service.networkMode === undefined ? orderedNetworkKeys(service) : [];
+  const primary = networkKeys[0];
+  const networkMode = resolveNetworkMode(model, service.networkMode) ?? (primary !== undefined ? networkName(model, primary) : undefined);
+  const hostConfig = hostConfigOf(model, service, number, networkMode, options.inheritedVolumes ?? []);
 
   const hc = service.healthcheckDisabled
     ? { Test: ['NONE'] }
