@@ -115,6 +115,23 @@ export function parseDependsOn(value: string | undefined): DependsOnEntry[] {
   return out;
 }
 
+/**
+ * How the spec label records a sensitive leaf: `(sensitive) sha256:<64 hex>`, a digest in
+ * place of the value. A string, so a field compares as one value at its own path (old and
+ * new digests of a rotated secret differ exactly there); self-describing in `docker
+ * inspect`, with the word our redaction prints. A fingerprint, not encryption: see
+ * src/planner/sensitive-spec.ts for what it does and does not protect.
+ */
+export const SENSITIVE_DIGEST_PREFIX = '(sensitive) sha256:';
+
+export function formatSensitiveDigest(hexDigest: string): string {
+  return `${SENSITIVE_DIGEST_PREFIX}${hexDigest}`;
+}
+
+export function isSensitiveDigest(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(SENSITIVE_DIGEST_PREFIX) && /^[0-9a-f]{64}$/.test(value.slice(SENSITIVE_DIGEST_PREFIX.length));
+}
+
 /** The last applied spec recorded on an object (container, network, volume); undefined when absent or unreadable. */
 export function parseSpecLabel(labels: Labels): unknown {
   const raw = labels[STACK.spec];

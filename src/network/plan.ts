@@ -4,6 +4,8 @@
 // taken off it first, which the reconciler arranges).
 
 import { canonicalHash, canonicalJson } from '../model/hash.js';
+import { makeRedactor, type Redactor } from '../planner/redact.js';
+import { sensitivePaths, specLabel } from '../planner/sensitive-spec.js';
 import { COMPOSE, STACK, isManagedBy, ownershipLabels, parseSpecLabel } from '../api/labels.js';
 import type { NetworkSpec, StackModel } from '../model/types.js';
 import type { NetworkCreateBody, ObservedNetwork } from '../api/engine-types.js';
@@ -62,12 +64,16 @@ export function implicitNetworkSpec(model: StackModel, key: string): NetworkSpec
   };
 }
 
-export function networkCreateBody(model: StackModel, spec: NetworkSpec, hash: string, canonical: unknown): NetworkCreateBody {
+/**
+ * The create body. Driver options and labels can hold interpolated secrets: the engine needs
+ * them in the body, but the spec label holds a digest of each instead (sensitive-spec.ts).
+ */
+export function networkCreateBody(model: StackModel, spec: NetworkSpec, hash: string, canonical: unknown, redactor: Redactor = makeRedactor(model.sensitiveValues)): NetworkCreateBody {
   const labels: Record<string, string> = Object.create(null);
   Object.assign(labels, spec.labels, ownershipLabels(model.projectName));
   labels[COMPOSE.network] = spec.key;
   labels[STACK.resourceHash] = hash;
-  labels[STACK.spec] = canonicalJson(canonical);
+  labels[STACK.spec] = specLabel(canonical, sensitivePaths(canonical, redactor));
   const body: Record<string, unknown> = {
     Name: spec.name,
     // Ten concurrent creates made ten networks on this engine even with the check; the
@@ -123,6 +129,7 @@ export function planNetworks(
   problems: NetworkProblems,
 ): NetworkDecision[] {
   const out: NetworkDecision[] = [];
+  const redactor = makeRedactor(model.sensitiveValues);
   const foreignNames = new Set(observed.foreignByName?.networks ?? []);
   const attachedCounts = new Map<string, number>();
   for (const c of observed.containers) {
@@ -132,7 +139,7 @@ export function planNetworks(
     const spec = model.networks[key] ?? implicitNetworkSpec(model, key);
     const canonical = canonicalNetworkSpec(spec);
     const hash = canonicalHash(canonical);
-    const body = networkCreateBody(model, spec, hash, canonical);
+    const body = networkCreateBody(model, spec, hash, canonical, redactor);
     const sameName = observed.networks.filter((n) => n.name === spec.name || (spec.external && n.id === spec.name));
     if (spec.external) {
       const found = sameName[0];

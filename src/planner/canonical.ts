@@ -1,6 +1,7 @@
 // The canonical service spec: everything that shapes a container, and nothing that does not.
 // Its hash is the `dev.stack.config-hash` label; its JSON is the `dev.stack.spec` label (the
-// LAST APPLIED spec), so that a later plan can say which field changed, down to the key.
+// LAST APPLIED spec, each sensitive leaf a digest: sensitive-spec.ts), so that a later plan
+// can say which field changed, down to the key.
 //
 // Left out, because changing them must not recreate a container (as in Compose's own
 // config hash, which drops build, pull_policy, scale and, in recent versions, depends_on and
@@ -16,10 +17,7 @@
 
 import { canonicalHash, canonicalJson, sha256Hex } from '../model/hash.js';
 import type { ServiceSpec, StackModel } from '../model/types.js';
-import type { FieldChange } from './types.js';
 import { containerName, imageReference, networkName, volumeName } from './names.js';
-import type { Redactor } from './redact.js';
-import { REDACTED } from './redact.js';
 
 export type CanonicalSpec = Record<string, unknown>;
 
@@ -130,114 +128,4 @@ const canonicalText = new WeakMap<CanonicalSpec, string>();
 export function specHash(spec: CanonicalSpec): string {
   const text = canonicalText.get(spec);
   return text !== undefined ? sha256Hex(text) : canonicalHash(spec);
-}
-
-/** A dotted path segment; keys that are not plain identifiers are quoted. */
-function segment(parent: string, key: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-interface RawChange {
-  path: string;
-  before: unknown;
-  after: unknown;
-}
-
-function diffValues(before: unknown, after: unknown, path: string, out: RawChange[]): void {
-  if (canonicalJson(before) === canonicalJson(after)) return;
-  if (isPlainObject(before) && isPlainObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    for (const key of keys) {
-      const b = Object.prototype.hasOwnProperty.call(before, key) ? before[key] : undefined;
-      const a = Object.prototype.hasOwnProperty.call(after, key) ? after[key] : undefined;
-      diffValues(b, a, segment(path, key), out);
-    }
-    return;
-  }
-  // Lists of records of the same length (ports, mounts...) are compared item by item, so the
-  // reason reads `ports[0].published`; other lists (command, cap_add) change as a whole.
-  if (
-    Array.isArray(before) &&
-    Array.isArray(after) &&
-    before.length === after.length &&
-    before.every(isPlainObject) &&
-    after.every(isPlainObject)
-  ) {
-    before.forEach((b, i) => diffValues(b, after[i], `${path}[${i}]`, out));
-    return;
-  }
-  out.push({ path: path === '' ? '(spec)' : path, before, after });
-}
-
-const MAX_VALUE_CHARS = 80;
-
-/** A value as shown in a plan: JSON, redacted, shortened. */
-export function displayValue(value: unknown, redactor: Redactor): string | undefined {
-  if (value === undefined) return undefined;
-  if (redactor.containsSensitive(value)) return REDACTED;
-  const text = JSON.stringify(value);
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
-}
-
-/**
- * Paths of the spec whose values are sensitive (`environment.DB_PASSWORD`, `command`...).
- * Recorded on the container (`dev.stack.sensitive-paths`) so that a later plan hides the OLD
- * value too, even when the new model no longer lists it as sensitive (a rotated password).
- */
-export function sensitivePaths(spec: unknown, redactor: Redactor): string[] {
-  const out: string[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (Array.isArray(value)) {
-      // Lists of plain values change as a whole (see diffValues): record the list itself.
-      if (!value.every(isPlainObject)) {
-        if (redactor.containsSensitive(value)) out.push(path);
-        return;
-      }
-      value.forEach((v, i) => walk(v, `${path}[${i}]`));
-      return;
-    }
-    if (isPlainObject(value)) {
-      for (const key of Object.keys(value).sort()) walk(value[key], segment(path, key));
-      return;
-    }
-    if (redactor.containsSensitive(value)) out.push(path);
-  };
-  walk(spec, '');
-  return out;
-}
-
-function coveredBy(path: string, recorded: readonly string[]): boolean {
-  return recorded.some(
-    (p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`) || p.startsWith(`${path}.`) || p.startsWith(`${path}[`),
-  );
-}
-
-/**
- * The fields that differ between the last applied spec and the new one, redacted: when
- * either side is sensitive (now, or when it was applied), both sides are hidden.
- */
-export function diffSpecs(before: unknown, after: CanonicalSpec, redactor: Redactor, previouslySensitive: readonly string[] = []): FieldChange[] {
-  const raw: RawChange[] = [];
-  diffValues(before, after, '', raw);
-  return raw.map((c) => {
-    const change: { path: string; before?: string; after?: string } = { path: c.path };
-    const hidden = redactor.containsSensitive(c.before) || redactor.containsSensitive(c.after) || coveredBy(c.path, previouslySensitive);
-    const b = hidden && c.before !== undefined ? REDACTED : displayValue(c.before, redactor);
-    const a = hidden && c.after !== undefined ? REDACTED : displayValue(c.after, redactor);
-    if (b !== undefined) change.before = b;
-    if (a !== undefined) change.after = a;
-    return change;
-  });
-}
-
-/** `environment.LOG_LEVEL "info" → "debug"`, `+ports[1] {...}`-style text for one change. */
-export function describeChange(change: FieldChange): string {
-  if (change.before === undefined) return `${change.path} added ${change.after ?? ''}`.trimEnd();
-  if (change.after === undefined) return `${change.path} removed (was ${change.before})`;
-  return `${change.path} ${change.before} → ${change.after}`;
 }

@@ -13,15 +13,19 @@ import {
   specHash,
   type CanonicalSpec,
 } from './canonical.js';
-import { canonicalJson } from '../model/hash.js';
 import { anonymousVolumeName, imageReference, networkName, volumeName } from './names.js';
+import { makeRedactor } from './redact.js';
+import { sensitivePaths, specLabel } from './sensitive-spec.js';
 
 export interface ContainerBodyOptions {
   /** Written into `dev.stack.version`. */
   readonly stackVersion?: string;
   /** Precomputed canonical spec of the service (the planner computes it once per service). */
   readonly spec?: CanonicalSpec;
-  /** Paths of the spec holding sensitive values, recorded for later plans (see `sensitivePaths`). */
+  /**
+   * Paths of the spec holding sensitive values (see `sensitivePaths`): digests in the spec
+   * label, and recorded for later plans. Found from the model's sensitive values when not given.
+   */
   readonly sensitivePaths?: readonly string[];
   /**
    * Volumes of the replaced container to mount again: anonymous volumes the IMAGE declares
@@ -84,11 +88,17 @@ export function endpointConfig(service: ServiceSpec, key: string): EndpointConfi
   return endpoint;
 }
 
+/**
+ * The labels stack writes on a container. The spec label holds a digest, never the value, of
+ * each sensitive leaf (`sensitive`, paths of `spec`); the config hash is of the whole spec, so
+ * it still changes when a secret does.
+ */
 export function containerLabels(
   model: StackModel,
   service: ServiceSpec,
   number: number,
   spec: CanonicalSpec,
+  sensitive: readonly string[],
   stackVersion?: string,
 ): Record<string, string> {
   const labels: Record<string, string> = Object.create(null);
@@ -102,7 +112,9 @@ export function containerLabels(
   labels[COMPOSE.dependsOn] = formatDependsOn(Object.entries(service.dependsOn).map(([dep, d]) => ({ service: dep, condition: d.condition, restart: d.restart })));
   labels[STACK.managed] = 'true';
   labels[STACK.configHash] = specHash(spec);
-  labels[STACK.spec] = canonicalJson(spec);
+  labels[STACK.spec] = specLabel(spec, sensitive);
+  const sensitiveLabel = formatSensitivePaths(sensitive);
+  if (sensitiveLabel !== undefined) labels[STACK.sensitivePaths] = sensitiveLabel;
   if (stackVersion !== undefined) labels[STACK.version] = stackVersion;
   return labels;
 }
@@ -240,28 +252,18 @@ function compact(record: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export function buildContainerCreateBody(
+/** HostConfig: mounts, ports, limits, namespaces... (the part of the body that is the host's business). */
+function hostConfigOf(
   model: StackModel,
   service: ServiceSpec,
   number: number,
-  options: ContainerBodyOptions = {},
-): ContainerCreateBody {
-  const spec = options.spec ?? canonicalServiceSpec(model, service);
-  const env = Object.keys(service.environment)
-    .sort()
-    .map((k) => `${k}=${service.environment[k]}`);
-  const exposed: Record<string, Record<string, never>> = {};
-  for (const p of service.ports) exposed[`${p.target}/${p.protocol}`] = {};
-  for (const e of service.expose) for (const key of exposedKeys(e)) exposed[key] = {};
-
+  networkMode: string | undefined,
+  inheritedVolumes: readonly { readonly name: string; readonly target: string }[],
+): Record<string, unknown> {
   const { mounts, binds } = mountsAndBinds(model, service, number);
-  for (const v of options.inheritedVolumes ?? []) mounts.push({ Type: 'volume', Source: v.name, Target: v.target });
-  const networkKeys = service.networkMode === undefined ? orderedNetworkKeys(service) : [];
-  const primary = networkKeys[0];
-  const networkMode = resolveNetworkMode(model, service.networkMode) ?? (primary !== undefined ? networkName(model, primary) : undefined);
-
+  for (const v of inheritedVolumes) mounts.push({ Type: 'volume', Source: v.name, Target: v.target });
   const r = service.resources;
-  const hostConfig = compact({
+  return compact({
     Binds: binds,
     Mounts: mounts,
     Tmpfs: tmpfsMap(service.tmpfs),
@@ -305,6 +307,27 @@ export function buildContainerCreateBody(
     Links: [...service.links.map((l) => resolveLink(model, l)), ...service.externalLinks],
     Annotations: { ...service.annotations },
   });
+}
+
+export function buildContainerCreateBody(
+  model: StackModel,
+  service: ServiceSpec,
+  number: number,
+  options: ContainerBodyOptions = {},
+): ContainerCreateBody {
+  const spec = options.spec ?? canonicalServiceSpec(model, service);
+  const sensitive = options.sensitivePaths ?? sensitivePaths(spec, makeRedactor(model.sensitiveValues));
+  const env = Object.keys(service.environment)
+    .sort()
+    .map((k) => `${k}=${service.environment[k]}`);
+  const exposed: Record<string, Record<string, never>> = {};
+  for (const p of service.ports) exposed[`${p.target}/${p.protocol}`] = {};
+  for (const e of service.expose) for (const key of exposedKeys(e)) exposed[key] = {};
+
+  const networkKeys = service.networkMode === undefined ? orderedNetworkKeys(service) : [];
+  const primary = networkKeys[0];
+  const networkMode = resolveNetworkMode(model, service.networkMode) ?? (primary !== undefined ? networkName(model, primary) : undefined);
+  const hostConfig = hostConfigOf(model, service, number, networkMode, options.inheritedVolumes ?? []);
 
   const hc = service.healthcheckDisabled
     ? { Test: ['NONE'] }
@@ -324,10 +347,7 @@ export function buildContainerCreateBody(
     Cmd: service.command !== undefined ? [...service.command] : undefined,
     Entrypoint: service.entrypoint !== undefined ? [...service.entrypoint] : undefined,
     Env: env,
-    Labels: {
-      ...containerLabels(model, service, number, spec, options.stackVersion),
-      ...(options.sensitivePaths && options.sensitivePaths.length > 0 ? { [STACK.sensitivePaths]: formatSensitivePaths(options.sensitivePaths)! } : {}),
-    },
+    Labels: { ...containerLabels(model, service, number, spec, sensitive, options.stackVersion) },
     WorkingDir: service.workingDir,
     User: service.user,
     Hostname: service.hostname,

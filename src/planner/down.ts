@@ -14,7 +14,7 @@ import type { ObservedContainer } from '../api/engine-types.js';
 import { isUp, observedRef } from './refs.js';
 import { SensitiveValues } from './redact.js';
 import { PlanBuilder } from './graph.js';
-import { opId } from './ids.js';
+import { inChange, opId } from './ids.js';
 import type { ObservedState } from '../api/observed.js';
 import type { Cause, Plan, PlanWarning } from './types.js';
 
@@ -29,20 +29,18 @@ export interface DownOptions {
   readonly model?: StackModel;
 }
 
+const CAUSE: Cause = { kind: 'down', text: 'down' };
+
 export function planDown(observed: ObservedState, options: DownOptions): Plan {
   const project = observed.projectName;
   const b = new PlanBuilder();
   const warnings: PlanWarning[] = [];
-  const cause: Cause = { kind: 'down', text: 'down' };
-  const stopTimeout = options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {};
-
-  const managed = observed.containers.filter((c) => isManagedBy(c.labels, project));
   const model = options.model;
   const known = model ? new Set([...Object.keys(model.services), ...model.disabledServices]) : undefined;
   const isOrphan = (c: ObservedContainer) => known !== undefined && !known.has(serviceOf(c.labels));
   const doomed: ObservedContainer[] = [];
   const kept: ObservedContainer[] = [];
-  for (const c of managed) {
+  for (const c of observed.containers.filter((c) => isManagedBy(c.labels, project))) {
     if (isOrphan(c) && !options.removeOrphans) {
       kept.push(c);
       warnings.push({
@@ -53,15 +51,22 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
       doomed.push(c);
     }
   }
+  const removeOps = removeContainers(b, doomed, options);
+  removeResources(b, observed, kept, removeOps, options);
+  return { projectName: project, operations: b.build({ breakCycles: true }), warnings, sensitive: new SensitiveValues(model?.sensitiveValues ?? []) };
+}
 
+/** stop (when up) → remove for each container, dependents stopped before their dependencies. Returns the remove ids. */
+function removeContainers(b: PlanBuilder, doomed: readonly ObservedContainer[], options: DownOptions): string[] {
+  const stopTimeout = options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {};
   const stopOps = new Map<string, string[]>(); // service → stop op ids
   const removeOps: string[] = [];
   for (const c of doomed) {
     const service = serviceOf(c.labels);
-    const group = `remove ${c.name}`;
+    const grouping = inChange('remove', 'container', c.name);
     let stopId: string | undefined;
     if (isUp(c)) {
-      stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: observedRef(c), after: [], cause, service, group, ...stopTimeout });
+      stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: observedRef(c), after: [], cause: CAUSE, service, ...grouping, ...stopTimeout });
       (stopOps.get(service) ?? stopOps.set(service, []).get(service)!).push(stopId);
     }
     removeOps.push(
@@ -72,9 +77,9 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
         // Compose's anonymous volumes (not ours: ours are named) go with their container on -v.
         removeAnonymousVolumes: options.removeVolumes,
         after: stopId ? [stopId] : [],
-        cause,
+        cause: CAUSE,
         service,
-        group,
+        ...grouping,
       }),
     );
   }
@@ -87,8 +92,12 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
       b.after(own, stopOps.get(serviceOf(dependent.labels)) ?? []);
     }
   }
+  return removeOps;
+}
 
-  // Networks and volumes still used by a container we keep stay.
+/** The project's networks (and with -v its volumes), after every container removal; those a kept container uses stay. */
+function removeResources(b: PlanBuilder, observed: ObservedState, kept: readonly ObservedContainer[], removeOps: readonly string[], options: DownOptions): void {
+  const project = observed.projectName;
   const keptNetworks = new Set<string>();
   const keptVolumes = new Set<string>();
   for (const c of kept) {
@@ -100,9 +109,9 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
   }
   // A network or volume the file now declares external is not ours to remove, whatever its labels.
   const externalNames = new Set<string>();
-  if (model) {
-    for (const n of Object.values(model.networks)) if (n.external) externalNames.add(n.name);
-    for (const v of Object.values(model.volumes)) if (v.external) externalNames.add(v.name);
+  if (options.model) {
+    for (const n of Object.values(options.model.networks)) if (n.external) externalNames.add(n.name);
+    for (const v of Object.values(options.model.volumes)) if (v.external) externalNames.add(v.name);
   }
   const sameNameCount = new Map<string, number>();
   for (const n of observed.networks) sameNameCount.set(n.name, (sameNameCount.get(n.name) ?? 0) + 1);
@@ -116,17 +125,13 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
       network: n.name,
       networkId: n.id,
       after: removeOps,
-      cause,
-      group: duplicate ? `remove network ${n.name} ${n.id.slice(0, 12)}` : `remove network ${n.name}`,
+      cause: CAUSE,
+      ...inChange('remove', 'network', duplicate ? `${n.name} ${n.id.slice(0, 12)}` : n.name),
     });
   }
-  if (options.removeVolumes) {
-    for (const v of [...observed.volumes].sort((x, y) => (x.name < y.name ? -1 : 1))) {
-      if (!isManagedBy(v.labels, project) || keptVolumes.has(v.name) || externalNames.has(v.name)) continue;
-      b.add({ id: opId.removeVolume(v.name), kind: 'volume.remove', volume: v.name, after: removeOps, cause, group: `remove volume ${v.name}` });
-    }
+  if (!options.removeVolumes) return;
+  for (const v of [...observed.volumes].sort((x, y) => (x.name < y.name ? -1 : 1))) {
+    if (!isManagedBy(v.labels, project) || keptVolumes.has(v.name) || externalNames.has(v.name)) continue;
+    b.add({ id: opId.removeVolume(v.name), kind: 'volume.remove', volume: v.name, after: removeOps, cause: CAUSE, ...inChange('remove', 'volume', v.name) });
   }
-
-  const plan: Plan = { projectName: project, operations: b.build({ breakCycles: true }), warnings, sensitive: new SensitiveValues(model?.sensitiveValues ?? []) };
-  return plan;
 }

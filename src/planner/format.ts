@@ -9,20 +9,34 @@
 //   - old (remove demo-old-1): orphan
 //   Plan: 1 to create, 1 to recreate, 1 to remove, 1 wait.
 //
-// Nothing secret is printed: causes are redacted when the planner builds them, and the JSON
-// form redacts every string of the operation bodies against the model's sensitive values.
+// Nothing secret is printed: causes are redacted when the planner builds them, and every
+// renderer here (text, JSON, lines) redacts again against the values the plan carries
+// (`plan.sensitive`), so a copy of a plan renders as safely as the plan.
+// What a line says (its verb, object and target) is data the planner put on the operations
+// (`change`); nothing is read back out of the display name `group`.
 
-import type { Painter } from '../cli/style.js';
-import { makeRedactor, redactDeep } from './redact.js';
-import type { Operation, Plan } from './types.js';
+import { InternalError } from '../errors.js';
+import { operationTarget } from './ids.js';
+import { makeRedactor, redactDeep, type Redactor } from './redact.js';
+import type { ChangeObject, ChangeVerb, Operation, OperationKind, Plan, PlanChange } from './types.js';
+
+/** The colours the plan text uses. The CLI's painter has them; the planner knows nothing of terminals. */
+export interface PlanColors {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
 
 export interface FormatOptions {
-  readonly color?: Painter;
-  /** Defaults to the values `reconcile` recorded for this plan. */
+  readonly color?: PlanColors;
+  /** Values to hide in addition to the plan's own (`plan.sensitive`), which are always hidden. */
   readonly sensitiveValues?: readonly string[];
 }
 
-type Verb = 'pull' | 'create' | 'recreate' | 'start' | 'restart' | 'disconnect' | 'remove' | 'wait';
+type Verb = ChangeVerb;
 
 const SYMBOL: Record<Verb, string> = {
   pull: '+',
@@ -36,22 +50,43 @@ const SYMBOL: Record<Verb, string> = {
 };
 const VERB_RANK: Record<Verb, number> = { remove: 0, disconnect: 1, pull: 2, recreate: 3, create: 4, start: 5, restart: 6, wait: 7 };
 
+/** One change of the plan, ready to render: nothing in it is secret. */
 export interface PlanLine {
   readonly verb: Verb;
-  /** `image`, `network`, `volume` or `container`. */
-  readonly object: 'image' | 'network' | 'volume' | 'container';
+  readonly object: ChangeObject;
   readonly service?: string;
   /** The container, network, volume or image name (plus the condition for waits). */
   readonly target: string;
+  /** Redacted against the plan's sensitive values. */
   readonly cause: string;
   readonly number: number;
   readonly group: string;
-  readonly operations: readonly Operation[];
+  /** Ids of the operations of this change, in plan order. */
+  readonly operationIds: readonly string[];
 }
 
-function verbOf(group: string): Verb {
-  const word = group.split(' ')[0] as Verb;
-  return word in SYMBOL ? word : 'create';
+/** What an operation without a `change` (made by hand, e.g. in a test) says, from its kind alone. */
+const VERB_OF_KIND: Record<OperationKind, Verb> = {
+  'image.pull': 'pull',
+  'network.create': 'create',
+  'network.remove': 'remove',
+  'network.connect': 'create',
+  'network.disconnect': 'disconnect',
+  'volume.create': 'create',
+  'volume.remove': 'remove',
+  'container.create': 'create',
+  'container.start': 'start',
+  'container.stop': 'remove',
+  'container.restart': 'restart',
+  'container.remove': 'remove',
+  'container.wait': 'wait',
+};
+
+function changeOf(op: Operation): PlanChange {
+  if (op.change !== undefined) return op.change;
+  const object: ChangeObject =
+    'container' in op ? 'container' : op.kind === 'image.pull' ? 'image' : op.kind.startsWith('network.') ? 'network' : 'volume';
+  return { verb: VERB_OF_KIND[op.kind], object, target: operationTarget(op) };
 }
 
 /** The operation whose cause speaks for the whole group: its container's, not its volume's. */
@@ -64,8 +99,25 @@ function primary(ops: readonly Operation[]): Operation {
   );
 }
 
-/** The plan's changes, one per group, in display order. */
+/**
+ * The redactor for a plan: its own sensitive values (carried inside the plan, so a copy has
+ * them too) plus any extra. A plan that lost them (rebuilt from JSON, say) is refused rather
+ * than printed unredacted.
+ */
+function redactorOf(plan: Plan, extra: readonly string[] = []): Redactor {
+  const own = (plan.sensitive as { values?: unknown } | undefined)?.values;
+  if (!Array.isArray(own)) throw new InternalError('a plan without its sensitive values cannot be rendered');
+  return makeRedactor([...(own as string[]), ...extra]);
+}
+
+/** The plan's changes, one per group, in display order, causes redacted. */
 export function planLines(plan: Plan): PlanLine[] {
+  const redactor = redactorOf(plan);
+  return linesOf(plan).map((l) => ({ ...l, cause: redactor.text(l.cause) }));
+}
+
+/** The lines with causes as the planner wrote them (redacted when written; renderers redact again). */
+function linesOf(plan: Plan): PlanLine[] {
   const groups = new Map<string, Operation[]>();
   for (const op of plan.operations) {
     const g = op.group ?? op.id;
@@ -74,26 +126,13 @@ export function planLines(plan: Plan): PlanLine[] {
   const lines: PlanLine[] = [];
   for (const [group, ops] of groups) {
     const p = primary(ops);
-    const verb = verbOf(group);
-    const rest = group.slice(group.indexOf(' ') + 1);
-    let object: PlanLine['object'] = 'container';
-    let target = rest;
-    if (p.kind === 'image.pull') {
-      object = 'image';
-      target = p.image;
-    } else if (!('container' in p) && p.kind.startsWith('network.')) {
-      object = 'network';
-      target = rest.replace(/^network /, '');
-    } else if (!('container' in p) && p.kind.startsWith('volume.')) {
-      object = 'volume';
-      target = rest.replace(/^volume /, '');
-    }
+    const { verb, object, target } = changeOf(p);
     const number = 'container' in p ? p.container.number : 0;
     // -V inside a container's change: say which anonymous volumes start empty.
     const renewed = object === 'container' ? ops.filter((o) => o.kind === 'volume.remove' && o.cause.kind === 'renew-anonymous-volumes') : [];
     const cause = renewed.length > 0 ? `${p.cause.text}; renews ${renewed.map((o) => (o.kind === 'volume.remove' ? o.volume : '')).join(', ')} (-V)` : p.cause.text;
     const service = object === 'container' ? (p.service ?? ('container' in p ? p.container.service : undefined)) : undefined;
-    lines.push({ verb, object, ...(service !== undefined ? { service } : {}), target, cause, number, group, operations: ops });
+    lines.push({ verb, object, ...(service !== undefined ? { service } : {}), target, cause, number, group, operationIds: ops.map((o) => o.id) });
   }
   const section = (l: PlanLine) => (l.object === 'image' ? 0 : l.object === 'network' ? 1 : l.object === 'volume' ? 2 : 3);
   return lines.sort(
@@ -116,7 +155,7 @@ function plural(n: number, one: string, many: string): string {
 
 /** `Plan: 2 to create, 1 to recreate, 1 to remove.` or `No changes.` */
 export function planSummary(plan: Plan): string {
-  const lines = planLines(plan);
+  const lines = linesOf(plan);
   const count = (verbs: Verb[]) => lines.filter((l) => verbs.includes(l.verb)).length;
   const parts: string[] = [];
   const pull = count(['pull']);
@@ -138,7 +177,7 @@ export function planSummary(plan: Plan): string {
 
 export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
   const c = options.color;
-  const redactor = makeRedactor(options.sensitiveValues ?? plan.sensitive.values);
+  const redactor = redactorOf(plan, options.sensitiveValues);
   const paintSymbol = (verb: Verb, s: string) => {
     if (!c) return s;
     if (verb === 'remove') return c.red(s);
@@ -148,7 +187,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     return c.cyan(s);
   };
   const out: string[] = [];
-  for (const l of planLines(plan)) {
+  for (const l of linesOf(plan)) {
     const cause = redactor.text(l.cause);
     const head =
       l.object === 'container'
@@ -164,19 +203,19 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
   return out.join('\n') + '\n';
 }
 
-/** The plan as data for `stack plan --json`: every string checked against the sensitive values. */
+/** The plan as data for `stack plan --json`: every string checked against the plan's sensitive values (and any extra). */
 export function planToJson(plan: Plan, options: { sensitiveValues?: readonly string[] } = {}): unknown {
-  const redactor = makeRedactor(options.sensitiveValues ?? plan.sensitive.values);
+  const redactor = redactorOf(plan, options.sensitiveValues);
   return {
     projectName: plan.projectName,
     summary: planSummary(plan),
-    changes: planLines(plan).map((l) => ({
+    changes: linesOf(plan).map((l) => ({
       action: l.verb,
       object: l.object,
       ...(l.service !== undefined ? { service: l.service } : {}),
       target: l.target,
       cause: redactor.text(l.cause),
-      operations: l.operations.map((o) => o.id),
+      operations: l.operationIds,
     })),
     operations: redactDeep(plan.operations, redactor),
     warnings: redactDeep(plan.warnings, redactor),

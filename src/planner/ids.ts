@@ -2,7 +2,7 @@
 // them and tests compare plans as text.
 
 import type { DependencyCondition } from '../model/types.js';
-import type { Operation } from './types.js';
+import type { ChangeObject, ChangeVerb, Operation, PlanChange } from './types.js';
 
 export const opId = {
   pull: (image: string) => `pull image ${image}`,
@@ -50,4 +50,25 @@ export function operationTarget(op: Operation): string {
     default:
       return op.container.name;
   }
+}
+
+/**
+ * The display name of a change, which operations carry as `group` (progress and events show
+ * it): `recreate demo-web-1`, `create network demo_default`, `pull redis:7`.
+ */
+export function groupName(change: PlanChange): string {
+  return change.object === 'network' || change.object === 'volume'
+    ? `${change.verb} ${change.object} ${change.target}`
+    : `${change.verb} ${change.target}`;
+}
+
+export interface InChange {
+  readonly change: PlanChange;
+  readonly group: string;
+}
+
+/** The `change` and `group` fields of every operation of one change. */
+export function inChange(verb: ChangeVerb, object: ChangeObject, target: string): InChange {
+  const change: PlanChange = { verb, object, target };
+  return { change, group: groupName(change) };
 }

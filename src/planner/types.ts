@@ -57,6 +57,23 @@ export type OperationKind =
   | 'container.wait'
   | 'image.pull';
 
+/** What a line of the plan says is done to its object. */
+export type ChangeVerb = 'pull' | 'create' | 'recreate' | 'start' | 'restart' | 'disconnect' | 'remove' | 'wait';
+
+export type ChangeObject = 'image' | 'network' | 'volume' | 'container';
+
+/**
+ * The change (one line of the plan) an operation belongs to, kept as data where the planner
+ * decides it, so that renderers never read a decision back out of a display string. A
+ * recreate's stop, remove, create, connect and start all carry the same change.
+ */
+export interface PlanChange {
+  readonly verb: ChangeVerb;
+  readonly object: ChangeObject;
+  /** The container, network, volume or image name (for waits: plus the condition). */
+  readonly target: string;
+}
+
 /** How the executor refers to a container that does not exist yet: by the name it will have. */
 export interface ContainerRef {
   readonly name: string;
@@ -75,8 +92,10 @@ interface OperationBase {
   readonly cause: Cause;
   /** The service this operation belongs to, for grouping in output. */
   readonly service?: string;
-  /** Named group of a composite change, e.g. `recreate demo-web-1`. */
+  /** Named group of a composite change, e.g. `recreate demo-web-1`: the display name of `change`. */
   readonly group?: string;
+  /** The change this operation belongs to (absent only on hand-made operations, e.g. in tests). */
+  readonly change?: PlanChange;
   /**
    * Port-publishing container starts must not run concurrently (the engine allocates host
    * ports non-atomically): the executor runs operations sharing a `serialKey` one at a time.
@@ -222,4 +241,12 @@ export interface ReconcileOptions {
    * already in that state.
    */
   readonly wait?: boolean;
+  /**
+   * Services whose networks and named volumes must exist although none of their containers
+   * is planned (`stack run`): those missing are created, those present are left as they are
+   * (no recreate, no refusal, no duplicate clean-up: that is `up`'s work), and nothing else
+   * is planned for these services. Their dependencies are in scope as usual (unless
+   * `noDeps`). When this is given and `services` is empty, no other service is requested.
+   */
+  readonly resourcesFor?: readonly string[];
 }

@@ -11,6 +11,8 @@
 // creates or recreates.
 
 import { canonicalHash, canonicalJson } from '../model/hash.js';
+import { makeRedactor, type Redactor } from '../planner/redact.js';
+import { sensitivePaths, specLabel } from '../planner/sensitive-spec.js';
 import { COMPOSE, STACK, isManagedBy, ownershipLabels, parseSpecLabel } from '../api/labels.js';
 import type { StackModel, VolumeSpec } from '../model/types.js';
 import type { ObservedVolume, VolumeCreateBody } from '../api/engine-types.js';
@@ -45,12 +47,17 @@ export function implicitVolumeSpec(model: StackModel, key: string): VolumeSpec {
   return { key, name: `${model.projectName}_${key}`, external: false, driverOpts: Object.create(null), labels: Object.create(null) };
 }
 
-export function volumeCreateBody(model: StackModel, spec: VolumeSpec, hash: string, canonical: unknown): VolumeCreateBody {
+/**
+ * The create body. Driver options (a CIFS password, say) and labels can hold interpolated
+ * secrets: the engine needs them in the body, but the spec label holds a digest of each
+ * instead (sensitive-spec.ts).
+ */
+export function volumeCreateBody(model: StackModel, spec: VolumeSpec, hash: string, canonical: unknown, redactor: Redactor = makeRedactor(model.sensitiveValues)): VolumeCreateBody {
   const labels: Record<string, string> = Object.create(null);
   Object.assign(labels, spec.labels, ownershipLabels(model.projectName));
   labels[COMPOSE.volume] = spec.key;
   labels[STACK.resourceHash] = hash;
-  labels[STACK.spec] = canonicalJson(canonical);
+  labels[STACK.spec] = specLabel(canonical, sensitivePaths(canonical, redactor));
   const body: Record<string, unknown> = { Name: spec.name, Labels: labels };
   if (spec.driver !== undefined) body.Driver = spec.driver;
   if (Object.keys(spec.driverOpts).length > 0) body.DriverOpts = { ...spec.driverOpts };
@@ -72,12 +79,13 @@ export function planVolumes(
   problems: VolumeProblems,
 ): VolumeDecision[] {
   const out: VolumeDecision[] = [];
+  const redactor = makeRedactor(model.sensitiveValues);
   const foreignNames = new Set(observed.foreignByName?.volumes ?? []);
   for (const key of [...new Set(keys)].sort()) {
     const spec = model.volumes[key] ?? implicitVolumeSpec(model, key);
     const canonical = canonicalVolumeSpec(spec);
     const hash = canonicalHash(canonical);
-    const body = volumeCreateBody(model, spec, hash, canonical);
+    const body = volumeCreateBody(model, spec, hash, canonical, redactor);
     const live = observed.volumes.find((v) => v.name === spec.name);
     if (spec.external) {
       if (!live) problems.missingExternal.push(spec.name);

@@ -5,9 +5,11 @@ import {
   STACK,
   displayNumberOf,
   formatDependsOn,
+  formatSensitiveDigest,
   formatSensitivePaths,
   isManagedBy,
   isOneOff,
+  isSensitiveDigest,
   isWrittenByStack,
   ownershipLabels,
   parseDependsOn,
@@ -63,4 +65,13 @@ test('labels stack writes are told apart from the user\'s own', () => {
   assert.equal(isWrittenByStack(STACK.spec), true);
   assert.equal(isWrittenByStack(COMPOSE.dependsOn), true);
   assert.equal(isWrittenByStack('org.example.team'), false);
+});
+
+test('a sensitive leaf is recorded as "(sensitive) sha256:" and 64 hex digits, and only that reads as a digest', () => {
+  const hex = 'ab'.repeat(32);
+  assert.equal(formatSensitiveDigest(hex), `(sensitive) sha256:${hex}`);
+  assert.equal(isSensitiveDigest(formatSensitiveDigest(hex)), true);
+  assert.equal(isSensitiveDigest('(sensitive) sha256:abc'), false, 'too short');
+  assert.equal(isSensitiveDigest(`sha256:${hex}`), false, 'no marker: an ordinary value');
+  assert.equal(isSensitiveDigest({ digest: hex }), false);
 });

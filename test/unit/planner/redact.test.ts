@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatPlan, planToJson, reconcile } from '../../../src/planner/index.js';
 import { makeRedactor } from '../../../src/planner/redact.js';
-import type { Painter } from '../../../src/cli/style.js';
+import type { PlanColors } from '../../../src/planner/format.js';
 import { applyPlan, emptyObserved, model, service } from '../../helpers/planner-fixtures.js';
 
 test('a changed value that is sensitive prints as (sensitive), before and after', () => {
@@ -60,7 +60,7 @@ test('plan JSON lists each change with its operations', () => {
 
 test('colours, when given, wrap the change symbols only', () => {
   const tag = (name: string) => (s: string) => `<${name}>${s}</${name}>`;
-  const painter: Painter = { enabled: true, red: tag('r'), green: tag('g'), yellow: tag('y'), blue: tag('b'), cyan: tag('c'), magenta: tag('m'), dim: tag('d'), bold: tag('B'), pick: (_i, s) => s };
+  const painter: PlanColors = { red: tag('r'), green: tag('g'), yellow: tag('y'), cyan: tag('c'), dim: tag('d'), bold: tag('B') };
   const text = formatPlan(reconcile(model({ services: [service('app')] }), emptyObserved()), { color: painter });
   assert.match(text, /^<g>\+<\/g> app \(create demo-app-1\): no container$/m);
   assert.match(text, /^<B>Plan: 2 to create\.<\/B>$/m);

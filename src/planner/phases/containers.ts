@@ -1,0 +1,260 @@
+// Phase 4, container operations: what the slots decided, as engine calls.
+//   - removals (duplicates, scale-down, orphans with --remove-orphans): stop (when up) → remove;
+//     a kept orphan on a network that is recreated is disconnected from it instead;
+//   - a kept container that is not up: start;
+//   - create and recreate, one group each: [stop → remove the old one (volumes kept)] →
+//     anonymous volumes (created once, then inherited) → create → connect to the other
+//     networks → start. The create waits for its networks, named volumes and image, and for
+//     the containers whose network or volumes it shares.
+// No temporary names are ever used: see the crash-safety note in reconcile.ts.
+
+import { isOneOff, serviceOf } from '../../api/labels.js';
+import type { ObservedContainer } from '../../api/engine-types.js';
+import type { ServiceSpec } from '../../model/types.js';
+import { anonymousVolumeBody } from '../../volume/plan.js';
+import { containerIdentityDependencies, type CanonicalSpec } from '../canonical.js';
+import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetworkId, pinNetworkIds } from '../container-spec.js';
+import { inChange, opId, type InChange } from '../ids.js';
+import { networkName } from '../names.js';
+import { isUp, observedRef } from '../refs.js';
+import { sensitivePaths } from '../sensitive-spec.js';
+import type { Cause } from '../types.js';
+import type { ReconcileContext } from './context.js';
+import type { ImagePhase } from './images.js';
+import type { ResourceDecisions, ResourceOperations } from './resources.js';
+import type { ObservedPartition } from './scope.js';
+import { refOf, type Slot, type SlotTable } from './slots.js';
+
+/** Container id (or `id/network` for a disconnect) → the operation after which it no longer holds its networks and volumes. */
+export type ContainerRemovals = Map<string, string>;
+
+/** stop (when up) → remove, for a container that goes away. Returns the remove operation's id. */
+function removeContainer(
+  ctx: ReconcileContext,
+  removals: ContainerRemovals,
+  c: ObservedContainer,
+  cause: Cause,
+  grouping: InChange,
+  service?: string,
+  removeAnonymousVolumes = false,
+): string {
+  const b = ctx.builder;
+  const r = observedRef(c);
+  let stopId: string | undefined;
+  if (isUp(c)) {
+    stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: r, after: [], cause, ...grouping, ...(service ? { service } : {}), ...ctx.stopTimeout });
+  }
+  const removeId = b.add({
+    id: opId.remove(c.name),
+    kind: 'container.remove',
+    container: r,
+    removeAnonymousVolumes,
+    after: stopId ? [stopId] : [],
+    cause,
+    ...grouping,
+    ...(service ? { service } : {}),
+  });
+  removals.set(c.id, removeId);
+  return removeId;
+}
+
+/** Duplicates, scale-down and orphans: removed, or (orphans kept) warned about. */
+export function emitRemovals(ctx: ReconcileContext, table: SlotTable, partition: ObservedPartition, resources: ResourceDecisions): ContainerRemovals {
+  const removals: ContainerRemovals = new Map();
+  for (const { container, cause } of table.removals) {
+    removeContainer(ctx, removals, container, cause, inChange('remove', 'container', container.name), serviceOf(container.labels));
+  }
+  for (const c of partition.orphans) {
+    const service = serviceOf(c.labels);
+    if (ctx.options.removeOrphans) {
+      removeContainer(ctx, removals, c, { kind: 'orphan', text: isOneOff(c.labels) ? 'stopped one-off container' : 'orphan' }, inChange('remove', 'container', c.name), service);
+      continue;
+    }
+    ctx.warnings.push({
+      service,
+      message: `found orphan container ${c.name} (service ${service} is not in the stack file): run with --remove-orphans to remove it`,
+    });
+    // A kept orphan on a network we recreate would block the removal: take it off first.
+    const gone = resources.gone;
+    for (const [netName, ep] of Object.entries(c.networks)) {
+      if (!gone.networkNames.has(netName) && !gone.networkIds.has(ep.networkId)) continue;
+      const id = ctx.builder.add({
+        id: opId.disconnect(c.name, netName),
+        kind: 'network.disconnect',
+        network: netName,
+        container: observedRef(c),
+        after: [],
+        cause: { kind: 'orphan', text: `network ${netName} is recreated` },
+        service,
+        ...inChange('disconnect', 'container', c.name),
+      });
+      removals.set(`${c.id}/${netName}`, id);
+    }
+  }
+  return removals;
+}
+
+/** What the container operations wait for, from the phases before. */
+export interface ContainerInputs {
+  readonly table: SlotTable;
+  readonly resources: ResourceDecisions;
+  readonly resourceOps: ResourceOperations;
+  readonly images: ImagePhase;
+  readonly removals: ContainerRemovals;
+}
+
+export function emitContainerOperations(ctx: ReconcileContext, inputs: ContainerInputs): void {
+  const { table } = inputs;
+  for (const serviceName of table.order) {
+    for (const slot of table.slotsByService.get(serviceName)!) {
+      if (slot.fate === 'keep') emitStartOfKept(ctx, slot);
+      else emitCreate(ctx, inputs, slot, table.specs.get(serviceName)!);
+    }
+  }
+}
+
+/** A kept container that is not up is started. */
+function emitStartOfKept(ctx: ReconcileContext, slot: Slot): void {
+  if (!slot.cause || ctx.options.noStart) return;
+  const service = slot.service;
+  slot.ops.start = ctx.builder.add({
+    id: opId.start(slot.existing!.name),
+    kind: 'container.start',
+    container: refOf(slot, true),
+    after: [],
+    cause: slot.cause,
+    service: service.name,
+    ...inChange('start', 'container', slot.name),
+    ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),
+  });
+  slot.ops.ready.push(slot.ops.start);
+}
+
+/** One create or recreate group: [stop → remove old] → anonymous volumes → create → connects → start. */
+function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, spec: CanonicalSpec): void {
+  const { model, options, builder: b } = ctx;
+  const service = slot.service;
+  const serviceName = service.name;
+  const grouping = inChange(slot.fate === 'create' ? 'create' : 'recreate', 'container', slot.name);
+  const cause = slot.cause!;
+  const createAfter: (string | undefined)[] = [];
+  let oldRemoveId: string | undefined;
+  if (slot.fate === 'recreate') {
+    oldRemoveId = removeContainer(ctx, inputs.removals, slot.existing!, cause, grouping, serviceName, options.renewAnonVolumes === true);
+    createAfter.push(oldRemoveId);
+  }
+  createAfter.push(...emitAnonymousVolumes(ctx, slot, grouping, oldRemoveId));
+  if (service.networkMode === undefined) for (const key of Object.keys(service.networks)) createAfter.push(inputs.resourceOps.networkCreates.get(key));
+  for (const m of service.mounts) if (m.type === 'volume' && m.source !== undefined) createAfter.push(inputs.resourceOps.volumeCreates.get(m.source));
+  createAfter.push(inputs.images.readyFor(service));
+  for (const dep of containerIdentityDependencies(service)) {
+    for (const d of inputs.table.slotsByService.get(dep) ?? []) createAfter.push(...d.ops.ready, d.ops.create);
+  }
+  const body = buildContainerCreateBody(model, service, slot.number, {
+    spec,
+    sensitivePaths: sensitivePaths(spec, ctx.redactor),
+    ...(slot.fate === 'recreate' && !options.renewAnonVolumes ? { inheritedVolumes: imageDeclaredVolumes(service, slot.existing!) } : {}),
+    ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
+  });
+  const keptNetworkIds = inputs.resources.keptNetworkIds;
+  const newRef = refOf(slot, false);
+  slot.ops.create = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body: pinNetworkIds(body, keptNetworkIds), after: [], cause, service: serviceName, ...grouping });
+  b.after(slot.ops.create, createAfter);
+  const connectOps: string[] = [];
+  if (service.networkMode === undefined) {
+    for (const key of orderedNetworkKeys(service).slice(1)) {
+      const net = networkName(model, key);
+      const networkCreate = inputs.resourceOps.networkCreates.get(key);
+      connectOps.push(
+        b.add({
+          id: opId.connect(slot.name, net),
+          kind: 'network.connect',
+          network: net,
+          container: newRef,
+          endpoint: pinNetworkId(endpointConfig(service, key), keptNetworkIds.get(net)),
+          after: [slot.ops.create, ...(networkCreate !== undefined ? [networkCreate] : [])],
+          cause,
+          service: serviceName,
+          ...grouping,
+        }),
+      );
+    }
+  }
+  if (options.noStart) return;
+  slot.ops.start = b.add({
+    id: opId.start(slot.name),
+    kind: 'container.start',
+    container: newRef,
+    after: [slot.ops.create, ...connectOps],
+    cause,
+    service: serviceName,
+    ...grouping,
+    ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),
+  });
+  slot.ops.ready.push(slot.ops.start);
+}
+
+/**
+ * The slot's anonymous volumes: created when missing (or renewed with -V, after the old
+ * container is gone). Returns the creates the container's create waits for.
+ */
+function emitAnonymousVolumes(ctx: ReconcileContext, slot: Slot, grouping: InChange, oldRemoveId: string | undefined): string[] {
+  const { observed, options, builder: b } = ctx;
+  const serviceName = slot.service.name;
+  const creates: string[] = [];
+  for (const m of slot.service.mounts) {
+    if (m.type !== 'volume' || m.source !== undefined) continue;
+    const body = anonymousVolumeBody(ctx.projectName, serviceName, slot.number, m.target);
+    const live = observed.volumes.find((v) => v.name === body.Name);
+    let removeId: string | undefined;
+    const volCause: Cause = options.renewAnonVolumes && live ? { kind: 'renew-anonymous-volumes', text: 'renewed (-V)' } : { kind: 'missing', text: 'no volume' };
+    if (live && options.renewAnonVolumes) {
+      removeId = b.add({ id: opId.removeVolume(body.Name), kind: 'volume.remove', volume: body.Name, after: oldRemoveId ? [oldRemoveId] : [], cause: volCause, service: serviceName, ...grouping });
+    }
+    if (!live || options.renewAnonVolumes) {
+      creates.push(b.add({ id: opId.createVolume(body.Name), kind: 'volume.create', volume: body.Name, body, after: removeId ? [removeId] : [], cause: volCause, service: serviceName, ...grouping }));
+    }
+  }
+  return creates;
+}
+
+/**
+ * Volumes of a container that the stack file does not account for: anonymous volumes its
+ * image declares (`VOLUME /var/lib/postgresql/data`). Inherited on recreate, as Compose does.
+ * Not crash-proof like ours: if a run dies between removing the old container and creating
+ * the new one, the next run cannot know them and the image gets a fresh volume (the old one
+ * is left, detached, not deleted).
+ */
+function imageDeclaredVolumes(service: ServiceSpec, old: ObservedContainer): { name: string; target: string }[] {
+  const claimed = new Set<string>([
+    ...service.mounts.map((m) => m.target),
+    ...service.tmpfs.map((t) => t.split(':')[0]!),
+    ...service.secrets.map((r) => r.target),
+    ...service.configs.map((r) => r.target),
+  ]);
+  return old.mounts
+    // The engine names anonymous volumes with 64 hex digits; named ones (ours, or a mount
+    // the user removed from the file) are not inherited.
+    .filter((m) => m.type === 'volume' && m.name !== undefined && /^[0-9a-f]{64}$/.test(m.name) && !claimed.has(m.destination))
+    .map((m) => ({ name: m.name!, target: m.destination }))
+    .sort((a, b) => (a.target < b.target ? -1 : 1));
+}
+
+/**
+ * Environment/content secrets and configs need a file copied into the container, which no
+ * operation does yet: say so rather than start a container without them.
+ */
+export function warnUncopiedFiles(ctx: ReconcileContext, order: readonly string[]): void {
+  const { model } = ctx;
+  for (const serviceName of order) {
+    const service = model.services[serviceName]!;
+    for (const kind of ['secrets', 'configs'] as const) {
+      for (const r of service[kind]) {
+        const def = model[kind][r.source];
+        if (def && def.file === undefined && !def.external) {
+          ctx.warnings.push({ service: serviceName, message: `${kind.slice(0, -1)} ${r.source} of ${serviceName} is not file-based and is not supported yet: it will be missing in the container` });
+        }
+      }
+    }
+  }
+}
