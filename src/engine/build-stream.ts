@@ -13,9 +13,12 @@
 //                                                            a failure, inside the 200 response
 //   {"status":"Downloading","id":"...","progressDetail":{"current":1,"total":2}}
 //                                                            base image pulls, remote contexts
-// After a failure the builder still prints `Removing intermediate container ...`, and an
-// output chunk without a final newline is directly followed by such a line: a message that
-// starts with one of the builder's own prefixes closes the pending output line first.
+// A step's stdout and stderr arrive as separate messages, each write of stderr wrapped whole
+// in `\u001b[91m` ... `\u001b[0m`, and interleave freely: each keeps its own partial line,
+// or `printf x` on stdout followed by `echo y >&2` would read as one line `xy`. After a
+// failure the builder still prints `Removing intermediate container ...`, and an output chunk
+// without a final newline is directly followed by such a line: a message that starts with one
+// of the builder's own prefixes closes the pending output lines first.
 
 import type { BuildProgressEvent } from '../api/engine-types.js';
 import type { BuildFailure } from '../errors.js';
@@ -28,6 +31,8 @@ const BUILDER_LINE = /^(?:Step \d+\/\d+ : | ---> |Removing intermediate containe
 // Select Graphic Rendition only (colours): the builder wraps stderr output in red.
 // eslint-disable-next-line no-control-regex
 const SGR = /\u001b\[[0-9;]*m/g;
+const STDERR_START = '\u001b[91m';
+const STDERR_END = '\u001b[0m';
 
 export type BuildOutcome = { readonly ok: true; readonly imageId: string } | { readonly ok: false; readonly failure: BuildFailure };
 
@@ -42,7 +47,8 @@ interface RawBuildMessage {
 }
 
 export class BuildStreamReader {
-  private pending = '';
+  /** The partial last line of each output stream. */
+  private readonly pending = { stdout: '', stderr: '' };
   private step?: string;
   private readonly lastOutput: string[] = [];
   private imageId?: string;
@@ -70,21 +76,26 @@ export class BuildStreamReader {
 
   private text(chunk: string): void {
     if (BUILDER_LINE.test(chunk)) this.flush();
-    this.pending += chunk;
+    const stderr = chunk.startsWith(STDERR_START) && chunk.endsWith(STDERR_END);
+    const which = stderr ? 'stderr' : 'stdout';
+    let pending = this.pending[which] + (stderr ? chunk.slice(STDERR_START.length, -STDERR_END.length) : chunk);
     let newline: number;
-    while ((newline = this.pending.indexOf('\n')) >= 0) {
-      const raw = this.pending.slice(0, newline);
-      this.pending = this.pending.slice(newline + 1);
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const raw = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
       this.line(raw);
     }
+    this.pending[which] = pending;
   }
 
-  /** The pending partial line, if any, as a line of its own. */
+  /** The pending partial lines, if any, as lines of their own. */
   private flush(): void {
-    if (this.pending === '') return;
-    const raw = this.pending;
-    this.pending = '';
-    this.line(raw);
+    for (const which of ['stdout', 'stderr'] as const) {
+      const raw = this.pending[which];
+      if (raw === '') continue;
+      this.pending[which] = '';
+      this.line(raw);
+    }
   }
 
   private line(raw: string): void {

@@ -462,8 +462,13 @@ export class DockerGateway implements EngineGateway {
   }
 
   /**
-   * A classic-builder build (`POST /build`, never BuildKit: see build-stream.ts and the notes
-   * in the report of this change). `context` is the tar of the build context, or null with
+   * A classic-builder build (`POST /build`, API builder version 1), which every engine has.
+   * BuildKit (`version=2`) was tried on this Docker 20.10 through dockerode's own buildImage:
+   * 20 sequential and 3 x 4 parallel builds of a tar context all finished, none hung, about
+   * 25% faster in parallel; but it needs a gRPC session served by the client (dockerode's
+   * serves only Auth, and loads grpc-js and protobufjs), and its progress comes as base64
+   * protobuf messages, so it is left out until a build needs what only BuildKit does.
+   * `context` is the tar of the build context, or null with
    * `options.remote` (the engine fetches a git URL itself). The gateway consumes the context
    * and destroys it when the build fails early. A failure the engine reports inside its 200
    * stream (a failing step, a base image it cannot get) is a BuildError naming the step and the

@@ -112,9 +112,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The X-Registry-Auth value the Engine API expects: base64url of the JSON. */
+/**
+ * A registry header value as the Docker CLI makes it: Go's base64.URLEncoding, the URL-safe
+ * alphabet WITH `=` padding. Node's 'base64url' drops the padding; Docker 20.10 then silently
+ * ignored the X-Registry-Config of the build test below (its pull of the base image went out
+ * without credentials), while the same JSON padded worked.
+ */
+function encodeRegistryHeader(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** The X-Registry-Auth value the Engine API expects. */
 function authHeader(user: string, password: string, serveraddress: string): string {
-  return Buffer.from(JSON.stringify({ username: user, password, serveraddress })).toString('base64url');
+  return encodeRegistryHeader({ username: user, password, serveraddress });
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
@@ -247,6 +257,24 @@ test('a context stream that fails rejects the build with its own error', async (
   broken.push(Buffer.alloc(512));
   setImmediate(() => broken.destroy(new Error('context producer failed: unreadable file secret.key')));
   await assert.rejects(gateway.buildImage(broken, { tags: [`${prefix}/broken:1`] }), /context producer failed: unreadable file secret\.key/);
+});
+
+test('aborting a build rejects with the abort and the engine stops the running step', async () => {
+  const marker = `abort-${randomBytes(4).toString('hex')}`;
+  const controller = new AbortController();
+  const build = gateway.buildImage(
+    tarOf({ Dockerfile: `FROM ${testImage}\nRUN echo ${marker}; sleep 60\n` }),
+    { tags: [`${prefix}/aborted:1`] },
+    (e) => {
+      if (e.type === 'output' && e.line === marker) controller.abort();
+    },
+    controller.signal,
+  );
+  await assert.rejects(build, (e: unknown) => (e as Error).name === 'AbortError');
+  await eventually(async () => {
+    const stepContainers = (await docker.listContainers({ all: true })).filter((c) => c.Command.includes(marker));
+    assert.deepEqual(stepContainers, []);
+  }, 20_000);
 });
 
 test('a remote context is fetched by the engine and no tar is sent', async () => {
@@ -401,6 +429,23 @@ test('a registry that cannot be reached is a transient EngineApiError, for pull 
   await assert.rejects(gateway.pullImage!(`${down}/${prefix}/x:1`, {}), transient);
   const ref = await localCopy(down, 'unreachable');
   await assert.rejects(gateway.pushImage(ref, {}), transient);
+});
+
+test('a build whose base image is in a registry that needs credentials gets them from X-Registry-Config', async () => {
+  const base = await localCopy(registries.auth, 'private-base');
+  await gateway.pushImage(base, { authHeader: authHeader(registries.user, registries.password, registries.auth) });
+  await docker.getImage(base).remove();
+  const dockerfile = `FROM ${base}\nRUN echo from-private-base > /marker\n`;
+
+  await assert.rejects(gateway.buildImage(tarOf({ Dockerfile: dockerfile }), { tags: [`${prefix}/from-private:1`] }), (e: unknown) => {
+    assert.ok(e instanceof BuildError, String(e));
+    assert.match(e.message, /no basic auth credentials|unauthorized/);
+    assert.equal(e.transient, false);
+    return true;
+  });
+  const config = encodeRegistryHeader({ [registries.auth]: { username: registries.user, password: registries.password, serveraddress: registries.auth } });
+  const { imageId } = await gateway.buildImage(tarOf({ Dockerfile: dockerfile }), { tags: [`${prefix}/from-private:1`], registryConfigHeader: config });
+  assert.equal(await readImageFile(imageId, '/marker'), 'from-private-base\n');
 });
 
 test('with the modem\'s debug log on, the X-Registry-Auth value appears nowhere in it', async () => {

@@ -159,6 +159,24 @@ test('an output line split across messages is one line; a carriage return keeps 
   assert.equal(outcome.ok, false);
 });
 
+test('stdout and stderr keep separate partial lines: a stdout line without its newline does not swallow stderr', async () => {
+  // Recorded: `echo first-line; echo second-line >&2; printf no-newline; exit 3`, the two streams
+  // arriving in the other order than the commands ran.
+  const stream = lines([
+    { stream: 'Step 2/2 : RUN echo first-line; echo second-line >&2; printf no-newline; exit 3' },
+    { stream: '\n' },
+    { stream: ' ---> Running in 5d3c1b0a9e8f\n' },
+    { stream: 'first-line\n' },
+    { stream: 'no-newline' },
+    { stream: '\u001b[91msecond-line\n\u001b[0m' },
+    { stream: 'Removing intermediate container 5d3c1b0a9e8f\n' },
+    { errorDetail: { code: 3, message: 'returned a non-zero code: 3' }, error: 'returned a non-zero code: 3' },
+  ]);
+  const { outcome } = await read([Buffer.from(stream)]);
+  assert.ok(!outcome.ok);
+  assert.deepEqual(outcome.failure.output, ['first-line', 'second-line', 'no-newline']);
+});
+
 test('a failure keeps only the failing step\'s output, at most the last few lines', async () => {
   const many = Array.from({ length: BUILD_FAILURE_LINES + 5 }, (_, i) => ({ stream: `line ${i}\n` }));
   const stream = lines([
