@@ -500,7 +500,7 @@ export class DockerGateway implements EngineGateway {
           ...(options.registryConfigHeader ? { headers: { 'X-Registry-Config': options.registryConfigHeader } } : {}),
         },
         signal,
-        (subj, statusCode, body) => new BuildError(image, { detail: engineMessage(body) ?? `HTTP ${statusCode}`, output: [] }, statusCode),
+        (_subject, statusCode, body) => new BuildError(image, { detail: engineMessage(body) ?? `HTTP ${statusCode}`, output: [] }, statusCode),
       );
     } catch (e) {
       if (context && !context.readableEnded) context.destroy();
