@@ -95,27 +95,76 @@ export class EngineUnreachableError extends StackError {
 /** What kind of object an engine call was about, for messages. */
 export type ResourceKind = 'container' | 'network' | 'volume' | 'image' | 'exec' | 'engine';
 
+export interface EngineApiErrorOptions extends StackErrorOptions {
+  /** The same call may succeed when tried again (a registry's 5xx, a connection reset). */
+  transient?: boolean;
+}
+
 /** An engine call failed. Subclasses are chosen by HTTP status code in the gateway, never by message text. */
 export class EngineApiError extends StackError {
   readonly operation: string;
   readonly resource?: { kind: ResourceKind; name: string };
   readonly statusCode?: number;
+  /**
+   * True when trying again may help (a registry answering 5xx, a connection reset, a stream
+   * cut short); never for a missing image, refused credentials or a failing build step.
+   * Retrying is the caller's decision; the gateway only tells the two apart.
+   */
+  readonly transient: boolean;
   constructor(
     operation: string,
     detail: string,
     resource?: { kind: ResourceKind; name: string },
     statusCode?: number,
-    options: StackErrorOptions = {},
+    options: EngineApiErrorOptions = {},
   ) {
     const what = resource ? ` ${resource.kind} ${resource.name}` : '';
     super(`${operation}${what} failed: ${detail}`, ExitCode.failed, 'engine', options);
     this.operation = operation;
     if (resource) this.resource = resource;
     if (statusCode !== undefined) this.statusCode = statusCode;
+    this.transient = options.transient ?? false;
   }
 }
 export class NotFoundError extends EngineApiError {}
 export class ConflictError extends EngineApiError {}
+
+/**
+ * A registry refused the credentials, or access (`unauthorized`, `denied`, `no basic auth
+ * credentials`): "wrong password", as opposed to a NotFoundError, "no such image".
+ */
+export class RegistryAuthError extends EngineApiError {}
+
+/** Where a classic-builder build failed, and what it printed last. */
+export interface BuildFailure {
+  /** The engine's message, e.g. `The command '/bin/sh -c make' returned a non-zero code: 2`. */
+  readonly detail: string;
+  /** The failing step as the builder announced it, e.g. `Step 3/5 : RUN make`. */
+  readonly step?: string;
+  /** The exit code of the step's command, when a RUN failed. */
+  readonly commandExitCode?: number;
+  /** The last lines the build printed (the step's output), oldest first. */
+  readonly output: readonly string[];
+}
+
+/**
+ * An image build failed: a step of the Dockerfile, or the build itself (a base image that
+ * cannot be had, a bad Dockerfile). The message names the step and shows the last output.
+ */
+export class BuildError extends EngineApiError {
+  readonly step?: string;
+  readonly commandExitCode?: number;
+  readonly output: readonly string[];
+  constructor(image: string, failure: BuildFailure, statusCode?: number, options: EngineApiErrorOptions = {}) {
+    super('build', failure.detail, { kind: 'image', name: image }, statusCode, options);
+    if (failure.step !== undefined) this.step = failure.step;
+    if (failure.commandExitCode !== undefined) this.commandExitCode = failure.commandExitCode;
+    this.output = failure.output;
+    const at = failure.step ? ` at ${failure.step}` : '';
+    const tail = failure.output.length > 0 ? `\nlast output:\n${failure.output.map((l) => `  ${l}`).join('\n')}` : '';
+    this.message = `build image ${image} failed${at}: ${failure.detail}${tail}`;
+  }
+}
 
 /** An operation failed for a reason that is not an engine error (unhealthy dependency, timeout, a refused destructive change...). */
 export class OperationError extends StackError {

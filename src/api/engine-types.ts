@@ -193,3 +193,96 @@ export interface VolumeCreateBody {
   readonly DriverOpts?: Readonly<Record<string, string>>;
   readonly Labels?: Labels;
 }
+
+// ---- images: build, push, pull; archives -------------------------------------------------
+
+/**
+ * Options of a classic-builder build (`POST /build`), one per Compose `build` attribute the
+ * Engine API can do. Values arrive resolved: the gateway passes them through.
+ */
+export interface BuildImageOptions {
+  /** Path of the Dockerfile inside the context (default `Dockerfile`). */
+  readonly dockerfile?: string;
+  /** `name:tag` references to give the built image (`t`, repeated). */
+  readonly tags?: readonly string[];
+  /** `null`: declared without a value (the engine then only warns when no ARG uses it). */
+  readonly buildArgs?: Readonly<Record<string, string | null>>;
+  readonly target?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** `network`: `default`, `host`, `none`, or a network name or id. */
+  readonly networkMode?: string;
+  /** `host:ip` entries (Compose's `host=ip` form must be turned into this before). */
+  readonly extraHosts?: readonly string[];
+  readonly shmSizeBytes?: number;
+  /** Always try to pull a newer version of the base images. */
+  readonly pull?: boolean;
+  readonly noCache?: boolean;
+  readonly cacheFrom?: readonly string[];
+  readonly ulimits?: readonly { readonly name: string; readonly soft: number; readonly hard: number }[];
+  readonly isolation?: string;
+  /** One platform, `os/arch[/variant]`. */
+  readonly platform?: string;
+  /** A context the engine fetches itself (a git URL); the build then sends no tar. */
+  readonly remote?: string;
+  /** The `X-Registry-Config` header value, already encoded (credentials: never logged). */
+  readonly registryConfigHeader?: string;
+  /**
+   * Remove the intermediate container of a failed step too (default true: a failed build
+   * leaves nothing behind on the engine; the Docker CLI's default `--force-rm=false` keeps it).
+   */
+  readonly forceRemoveIntermediate?: boolean;
+}
+
+/** What a build reports while it runs (classic builder). */
+export type BuildProgressEvent =
+  /** `Step 3/5 : RUN make`. */
+  | { readonly type: 'step'; readonly step: number; readonly totalSteps: number; readonly instruction: string }
+  /** One line printed by the step's command (ANSI colours removed). */
+  | { readonly type: 'output'; readonly line: string }
+  /** One line of the builder's own (` ---> Running in 3f1e73b1d003`, `Successfully tagged ...`). */
+  | { readonly type: 'builder'; readonly line: string }
+  /** Progress of a base image pull or a remote context download. */
+  | { readonly type: 'status'; readonly status: string; readonly id?: string; readonly current?: number; readonly total?: number };
+
+/** What a push or a pull reports while it runs: per-layer status lines. */
+export interface RegistryProgressEvent {
+  readonly status: string;
+  /** The layer (or tag) the line is about. */
+  readonly id?: string;
+  readonly current?: number;
+  readonly total?: number;
+}
+
+export interface RegistryAuthOptions {
+  /** The `X-Registry-Auth` header value, already encoded. Never logged, never in an error. */
+  readonly authHeader?: string;
+}
+
+export interface PullImageOptions extends RegistryAuthOptions {
+  readonly platform?: string;
+}
+
+export interface RemoveImageOptions {
+  /** Keep untagged parent images (the engine's `noprune`). */
+  readonly noPrune?: boolean;
+  /** Remove even when a stopped container uses it, or it has several tags. */
+  readonly force?: boolean;
+}
+
+export interface RemovedImage {
+  readonly untagged: readonly string[];
+  readonly deleted: readonly string[];
+}
+
+export interface PutArchiveOptions {
+  /**
+   * The engine's `copyUIDGID`. Measured on Docker 20.10: with no `User` in the container's
+   * config the tar's own owners are kept; with a `User` the engine looks that user up in the
+   * HOST's passwd database (moby#34142), so a name the host lacks, or any `user:group`, fails
+   * with a 500 and a numeric uid without a host entry fails too. To give files the container
+   * user's ownership reliably, write that uid/gid into the tar headers and leave this off.
+   */
+  readonly copyUIDGID?: boolean;
+  /** Refuse to replace a directory with a non-directory or the reverse (`noOverwriteDirNonDir`). */
+  readonly noOverwriteDirNonDir?: boolean;
+}

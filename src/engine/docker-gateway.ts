@@ -14,16 +14,29 @@
 
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import {
+  BuildError,
   ConflictError,
   EngineApiError,
   EngineUnreachableError,
+  InternalError,
   NotFoundError,
+  RegistryAuthError,
+  type BuildFailure,
   type ResourceKind,
 } from '../errors.js';
+import { BuildStreamReader } from './build-stream.js';
+import { classifyRegistryMessage, RegistryStreamReader, type RegistryFailureKind } from './registry-stream.js';
 import type { Endpoint } from './endpoint.js';
 import type {
+  BuildImageOptions,
+  BuildProgressEvent,
+  PullImageOptions,
+  PutArchiveOptions,
+  RegistryAuthOptions,
+  RegistryProgressEvent,
+  RemovedImage,
+  RemoveImageOptions,
   ContainerCreateBody,
   ContainerDetails,
   ContainerState,
@@ -47,6 +60,7 @@ import type {
   ProcessStream,
   VolumeCreateBody,
 } from './gateway.js';
+import { parseJsonLines } from './json-lines.js';
 import { ModemTransport, TransportError, type BufferedResponse, type DockerodeConstructor, type Query, type TransportOptions, type TransportRequest } from './modem-transport.js';
 
 /**
@@ -97,7 +111,14 @@ interface CallSpec {
   readonly timeoutMs?: number | null;
   /** Statuses that are not errors beyond 2xx (304 on start/stop: already in that state). */
   readonly alsoOk?: readonly number[];
+  /** A streamed request body (a tar), instead of `body`. */
+  readonly bodyStream?: Readable;
+  /** Request headers; may hold credentials (the transport keeps them from the modem's logs). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** Turns a non-2xx answer into a typed error: `classify`, or a call's own (registry calls). */
+type Classifier = (subject: Subject, statusCode: number, body: Buffer) => EngineApiError;
 
 export function compareApiVersions(a: string, b: string): number {
   const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
@@ -441,29 +462,181 @@ export class DockerGateway implements EngineGateway {
   }
 
   /**
-   * POST /images/create streams JSON progress lines and reports a failure that happens after
-   * the 200 as an `{"error": ...}` line: read to the end and look. No deadline: pulls are slow.
-   * Registry credentials (X-Registry-Auth from the Docker config) are not sent yet.
+   * A classic-builder build (`POST /build`, API builder version 1), which every engine has.
+   * BuildKit (`version=2`) was tried on this Docker 20.10 through dockerode's own buildImage:
+   * 20 sequential and 3 x 4 parallel builds of a tar context all finished, none hung, about
+   * 25% faster in parallel; but it needs a gRPC session served by the client (dockerode's
+   * serves only Auth, and loads grpc-js and protobufjs), and its progress comes as base64
+   * protobuf messages, so it is left out until a build needs what only BuildKit does.
+   * `context` is the tar of the build context, or null with
+   * `options.remote` (the engine fetches a git URL itself). The gateway consumes the context
+   * and destroys it when the build fails early. A failure the engine reports inside its 200
+   * stream (a failing step, a base image it cannot get) is a BuildError naming the step and the
+   * last output lines. No deadline: builds are slow; abort with the signal.
    */
-  async pullImage(ref: string, options: { platform?: string } = {}, signal?: AbortSignal): Promise<void> {
-    const subject: Subject = { operation: 'pull', resource: { kind: 'image', name: ref } };
-    const { name, tag } = splitReference(ref);
-    const stream = await this.openStream(
-      subject,
-      { method: 'POST', path: '/images/create', query: { fromImage: name, tag, platform: options.platform } },
+  async buildImage(
+    context: Readable | null,
+    options: BuildImageOptions,
+    onProgress?: (event: BuildProgressEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<{ imageId: string }> {
+    const image = options.tags?.[0] ?? '(untagged)';
+    const subject: Subject = { operation: 'build', resource: { kind: 'image', name: image } };
+    if ((context === null) === (options.remote === undefined)) {
+      throw new InternalError('buildImage needs either a context tar or options.remote, not both or neither');
+    }
+    // An error of the context's own producer (an unreadable file) is the cause, not the engine.
+    let contextError: unknown;
+    context?.once('error', (e) => (contextError = e));
+    let stream: Readable;
+    try {
+      stream = await this.openStream(
+        subject,
+        {
+          method: 'POST',
+          path: '/build',
+          query: buildQuery(options),
+          ...(context ? { bodyStream: context } : {}),
+          ...(options.registryConfigHeader ? { headers: { 'X-Registry-Config': options.registryConfigHeader } } : {}),
+        },
+        signal,
+        (_subject, statusCode, body) => new BuildError(image, { detail: engineMessage(body) ?? `HTTP ${statusCode}`, output: [] }, statusCode),
+      );
+    } catch (e) {
+      if (context && !context.readableEnded) context.destroy();
+      throw contextError ?? e;
+    }
+    const reader = new BuildStreamReader(onProgress);
+    await this.readProgress(subject, stream, (m) => reader.accept(m), signal);
+    const outcome = reader.finish();
+    if (!outcome.ok) throw new BuildError(image, outcome.failure, undefined, { transient: isTransientBuildFailure(outcome.failure) });
+    return { imageId: outcome.imageId };
+  }
+
+  /** `POST /images/{source}/tag`: `source` (a reference or an id) gets `repo:tag` too. */
+  async tagImage(source: string, repo: string, tag: string, signal?: AbortSignal): Promise<void> {
+    await this.call(
+      { operation: `tag (as ${repo}:${tag})`, resource: { kind: 'image', name: source } },
+      { method: 'POST', path: `/images/${encodeURI(source)}/tag`, query: { repo, tag } },
       signal,
     );
+  }
+
+  /** `DELETE /images/{ref}`: 409 ConflictError while a container uses it (without `force`). */
+  async removeImage(ref: string, options: RemoveImageOptions = {}, signal?: AbortSignal): Promise<RemovedImage> {
+    const r = await this.call<{ Untagged?: string; Deleted?: string }[] | undefined>(
+      { operation: 'remove', resource: { kind: 'image', name: ref } },
+      { method: 'DELETE', path: `/images/${encodeURI(ref)}`, query: { force: options.force ?? false, noprune: options.noPrune ?? false } },
+      signal,
+    );
+    const untagged: string[] = [];
+    const deleted: string[] = [];
+    for (const entry of r ?? []) {
+      if (entry.Untagged) untagged.push(entry.Untagged);
+      if (entry.Deleted) deleted.push(entry.Deleted);
+    }
+    return { untagged, deleted };
+  }
+
+  /**
+   * `POST /images/{name}/push`. The engine answers 200 and reports failures inside the progress
+   * stream: refused credentials are a RegistryAuthError, a missing image a NotFoundError, a
+   * registry that cannot be reached a transient EngineApiError. No deadline.
+   */
+  async pushImage(
+    ref: string,
+    options: RegistryAuthOptions = {},
+    onProgress?: (event: RegistryProgressEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<{ digest?: string }> {
+    const subject: Subject = { operation: 'push', resource: { kind: 'image', name: ref } };
+    const { name, tag } = splitReference(ref);
+    // Docker 20.10 refuses a push without the header (400 "missing X-Registry-Auth"): `{}` is
+    // "no credentials".
+    const outcome = await this.followRegistryStream(
+      subject,
+      { method: 'POST', path: `/images/${encodeURI(name)}/push`, query: { tag }, headers: { 'X-Registry-Auth': options.authHeader ?? EMPTY_AUTH } },
+      onProgress,
+      signal,
+    );
+    return outcome.digest ? { digest: outcome.digest } : {};
+  }
+
+  /**
+   * `POST /images/create`. Failures come as a status code before the stream starts (404 for
+   * an unknown tag, 500 for refused credentials or an unreachable registry) or inside it; both
+   * are typed as for pushImage. No deadline: pulls are slow.
+   */
+  async pullImage(ref: string, options: PullImageOptions = {}, onProgress?: (event: RegistryProgressEvent) => void, signal?: AbortSignal): Promise<void> {
+    const subject: Subject = { operation: 'pull', resource: { kind: 'image', name: ref } };
+    const { name, tag } = splitReference(ref);
+    await this.followRegistryStream(
+      subject,
+      {
+        method: 'POST',
+        path: '/images/create',
+        query: { fromImage: name, tag, platform: options.platform },
+        ...(options.authHeader ? { headers: { 'X-Registry-Auth': options.authHeader } } : {}),
+      },
+      onProgress,
+      signal,
+    );
+  }
+
+  private async followRegistryStream(
+    subject: Subject,
+    spec: CallSpec,
+    onProgress: ((event: RegistryProgressEvent) => void) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ digest?: string }> {
+    const stream = await this.openStream(subject, spec, signal, classifyRegistryAnswer);
+    const reader = new RegistryStreamReader(onProgress);
+    await this.readProgress(subject, stream, (m) => reader.accept(m), signal);
+    const outcome = reader.finish();
+    if (!outcome.ok) throw registryFailure(subject, outcome.message);
+    return outcome;
+  }
+
+  /** Reads a JSON progress stream to its end; a stream cut short is a transient failure. */
+  private async readProgress(subject: Subject, stream: Readable, accept: (message: unknown) => void, signal: AbortSignal | undefined): Promise<void> {
     try {
-      for await (const line of parseJsonLines(stream)) {
-        const progress = line as { error?: string; errorDetail?: { message?: string } };
-        if (progress.error !== undefined) throw new EngineApiError(subject.operation, progress.errorDetail?.message ?? progress.error, subject.resource);
-      }
+      for await (const message of parseJsonLines(stream)) accept(message);
     } catch (e) {
-      if (e instanceof EngineApiError) throw e;
       if (signal?.aborted) throw signal.reason ?? e;
-      throw new EngineApiError(subject.operation, `the progress stream broke: ${(e as Error).message}`, subject.resource, undefined, { cause: e });
+      const transient = !(e instanceof SyntaxError);
+      throw new EngineApiError(subject.operation, `the progress stream broke: ${(e as Error).message}`, subject.resource, undefined, { cause: e, transient });
     } finally {
       stream.destroy();
+    }
+  }
+
+  // ---- archives ---------------------------------------------------------------------------
+
+  /**
+   * `PUT /containers/{id}/archive`: extracts `tar` at `path` (a directory that exists) in the
+   * container's filesystem, running or not (also a created or exited container, and with no
+   * tar or shell in the image). It cannot delete. The engine answers once it has read the
+   * whole tar: no deadline beyond the stream; abort with the signal. See PutArchiveOptions
+   * for what `copyUIDGID` really does.
+   */
+  async putArchive(containerId: string, path: string, tar: Readable, options: PutArchiveOptions = {}, signal?: AbortSignal): Promise<void> {
+    let tarError: unknown;
+    tar.once('error', (e) => (tarError = e));
+    try {
+      await this.call(
+        { operation: `copy files to ${path} in`, resource: { kind: 'container', name: containerId } },
+        {
+          method: 'PUT',
+          path: `/containers/${enc(containerId)}/archive`,
+          query: { path, copyUIDGID: options.copyUIDGID || undefined, noOverwriteDirNonDir: options.noOverwriteDirNonDir || undefined },
+          bodyStream: tar,
+          timeoutMs: null,
+        },
+        signal,
+      );
+    } catch (e) {
+      if (!tar.readableEnded) tar.destroy();
+      throw tarError ?? e;
     }
   }
 
@@ -518,7 +691,7 @@ export class DockerGateway implements EngineGateway {
     const path = versioned ? this.versioned(spec.path) : spec.path;
     let res: BufferedResponse | undefined;
     try {
-      res = await this.transport.request({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(spec.body !== undefined ? { body: spec.body } : {}), ...(combined ? { signal: combined } : {}) });
+      res = await this.transport.request({ method: spec.method, path, ...requestParts(spec), ...(combined ? { signal: combined } : {}) });
     } catch (e) {
       throw this.failure(subject, e, signal, deadline, spec.timeoutMs);
     } finally {
@@ -529,18 +702,18 @@ export class DockerGateway implements EngineGateway {
     return res;
   }
 
-  private async openStream(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined): Promise<Readable> {
+  private async openStream(subject: Subject, spec: CallSpec, signal: AbortSignal | undefined, classifier: Classifier = classify): Promise<Readable> {
     const path = this.versioned(spec.path);
     const started = Date.now();
     let res;
     try {
-      res = await this.transport.stream({ method: spec.method, path, ...(spec.query ? { query: spec.query } : {}), ...(signal ? { signal } : {}) });
+      res = await this.transport.stream({ method: spec.method, path, ...requestParts(spec), ...(signal ? { signal } : {}) });
     } catch (e) {
       throw this.failure(subject, e, signal, undefined, null);
     } finally {
       this.trace(spec.method, path, res?.statusCode, started);
     }
-    if (!res.ok) throw classify(subject, res.statusCode, res.body);
+    if (!res.ok) throw classifier(subject, res.statusCode, res.body);
     return res.stream;
   }
 
@@ -580,6 +753,16 @@ export class DockerGateway implements EngineGateway {
   private trace(method: string, path: string, status: number | undefined, started: number): void {
     this.options.debug?.(`engine ${method} ${path} → ${status ?? 'no answer'} (${Date.now() - started} ms)`);
   }
+}
+
+/** The parts of a call that the transport sends besides method, path and signal. */
+function requestParts(spec: CallSpec): Pick<TransportRequest, 'query' | 'body' | 'bodyStream' | 'headers'> {
+  return {
+    ...(spec.query ? { query: spec.query } : {}),
+    ...(spec.body !== undefined ? { body: spec.body } : {}),
+    ...(spec.bodyStream ? { bodyStream: spec.bodyStream } : {}),
+    ...(spec.headers ? { headers: spec.headers } : {}),
+  };
 }
 
 function describeConnectionError(e: TransportError, endpoint: Endpoint): string {
@@ -626,6 +809,63 @@ export function splitReference(ref: string): { name: string; tag?: string } {
   return { name: ref, tag: 'latest' };
 }
 
+/** `{}`, base64: the X-Registry-Auth of an anonymous push. */
+const EMPTY_AUTH = 'e30=';
+
+/** The query of `POST /build` (API 1.41 names; see moby's api/server/router/build). */
+export function buildQuery(o: BuildImageOptions): Query {
+  return {
+    dockerfile: o.dockerfile,
+    t: o.tags?.length ? [...o.tags] : undefined,
+    remote: o.remote,
+    buildargs: o.buildArgs ? { ...o.buildArgs } : undefined,
+    target: o.target,
+    labels: o.labels ? { ...o.labels } : undefined,
+    networkmode: o.networkMode,
+    extrahosts: o.extraHosts?.length ? [...o.extraHosts] : undefined,
+    shmsize: o.shmSizeBytes,
+    pull: o.pull || undefined,
+    nocache: o.noCache || undefined,
+    // A JSON array in one parameter, unlike `t` and `extrahosts`.
+    cachefrom: o.cacheFrom?.length ? JSON.stringify(o.cacheFrom) : undefined,
+    ulimits: o.ulimits?.length ? JSON.stringify(o.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }))) : undefined,
+    isolation: o.isolation,
+    platform: o.platform,
+    rm: true,
+    forcerm: o.forceRemoveIntermediate ?? true,
+  };
+}
+
+/** A build that failed getting something (a base image) rather than running a step may pass when tried again. */
+function isTransientBuildFailure(failure: BuildFailure): boolean {
+  return failure.commandExitCode === undefined && classifyRegistryMessage(failure.detail) === 'transient';
+}
+
+/** A push or pull answered with an error status. See registry-stream.ts for why 500 needs the message. */
+function classifyRegistryAnswer(subject: Subject, statusCode: number, body: Buffer): EngineApiError {
+  const detail = engineMessage(body) ?? `HTTP ${statusCode}`;
+  if (statusCode === 404) return new NotFoundError(subject.operation, detail, subject.resource, statusCode);
+  if (statusCode === 401 || statusCode === 403) return registryFailure(subject, detail, statusCode, 'auth');
+  if (statusCode === 500) return registryFailure(subject, detail, statusCode);
+  return new EngineApiError(subject.operation, detail, subject.resource, statusCode, { transient: statusCode >= 502 && statusCode <= 504 });
+}
+
+/** A registry failure the engine could only describe in words. */
+function registryFailure(subject: Subject, detail: string, statusCode?: number, kind: RegistryFailureKind = classifyRegistryMessage(detail)): EngineApiError {
+  switch (kind) {
+    case 'auth':
+      return new RegistryAuthError(subject.operation, detail, subject.resource, statusCode, {
+        hint: 'the registry refused the credentials: check them (docker login, or the auths / credential helper of the Docker config)',
+      });
+    case 'not-found':
+      return new NotFoundError(subject.operation, detail, subject.resource, statusCode, /pull access denied/i.test(detail) ? { hint: 'if the image is private, log in to its registry' } : {});
+    case 'transient':
+      return new EngineApiError(subject.operation, detail, subject.resource, statusCode, { transient: true });
+    case 'other':
+      return new EngineApiError(subject.operation, detail, subject.resource, statusCode);
+  }
+}
+
 function enc(segment: string): string {
   return encodeURIComponent(segment);
 }
@@ -652,6 +892,8 @@ function engineFilters(filter: ListFilter): Record<string, string[]> {
   if (filter.labels?.length) filters.label = [...filter.labels];
   return filters;
 }
+
+export { parseJsonLines } from './json-lines.js';
 
 // ---- engine JSON → our types -----------------------------------------------------------------
 
@@ -838,23 +1080,6 @@ export function toEngineEvent(e: RawEvent): EngineEvent {
     attributes: labelsOf(e.Actor?.Attributes),
     timeNano: e.timeNano ?? (e.time ?? 0) * 1e9,
   };
-}
-
-/** Splits a byte stream into JSON lines; a line (or a UTF-8 character) may span chunks. */
-export async function* parseJsonLines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<unknown> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  for await (const chunk of stream) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, newline).trim();
-      pending = pending.slice(newline + 1);
-      if (line !== '') yield JSON.parse(line);
-    }
-  }
-  pending += decoder.end();
-  if (pending.trim() !== '') yield JSON.parse(pending);
 }
 
 async function* readEvents(open: () => Promise<Readable>, signal: AbortSignal | undefined): AsyncGenerator<EngineEvent> {

@@ -4,7 +4,8 @@
 // gateway passes them through unchanged.
 //
 // Errors: implementations throw the typed errors of `src/errors.ts` (NotFoundError,
-// ConflictError, EngineApiError, EngineUnreachableError), chosen by HTTP status code.
+// ConflictError, EngineApiError, EngineUnreachableError), chosen by HTTP status code; image
+// calls add BuildError and RegistryAuthError, and mark retryable failures `transient`.
 
 import type { Readable } from 'node:stream';
 import type {
@@ -19,6 +20,14 @@ import type {
   EndpointConfig,
   NetworkCreateBody,
   VolumeCreateBody,
+  BuildImageOptions,
+  BuildProgressEvent,
+  PullImageOptions,
+  PutArchiveOptions,
+  RegistryAuthOptions,
+  RegistryProgressEvent,
+  RemovedImage,
+  RemoveImageOptions,
 } from '../api/engine-types.js';
 // The data shapes stay importable from here for the engine's own modules.
 export type * from '../api/engine-types.js';
@@ -112,8 +121,28 @@ export interface EngineGateway {
   /**
    * Pull an image (optional: not every engine target can pull). Resolves when the pull is
    * complete; a failure reported inside the progress stream is an error too. No deadline.
+   * Refused credentials: RegistryAuthError; no such image: NotFoundError; a registry that
+   * cannot be reached: EngineApiError with `transient`.
    */
-  pullImage?(ref: string, options: { platform?: string }, signal?: AbortSignal): Promise<void>;
+  pullImage?(ref: string, options: PullImageOptions, onProgress?: (event: RegistryProgressEvent) => void, signal?: AbortSignal): Promise<void>;
+  /** Push `ref` (`registry/name:tag`) to its registry; errors typed as for pullImage. No deadline. */
+  pushImage(ref: string, options: RegistryAuthOptions, onProgress?: (event: RegistryProgressEvent) => void, signal?: AbortSignal): Promise<{ digest?: string }>;
+  /**
+   * Build an image with the classic builder from a context tar (or `options.remote` with a
+   * null context). A failing step is a BuildError naming the step and its last output lines.
+   * No deadline.
+   */
+  buildImage(context: Readable | null, options: BuildImageOptions, onProgress?: (event: BuildProgressEvent) => void, signal?: AbortSignal): Promise<{ imageId: string }>;
+  /** Give `source` (a reference or an id) the reference `repo:tag` too. */
+  tagImage(source: string, repo: string, tag: string, signal?: AbortSignal): Promise<void>;
+  /** Remove a reference (and the image once no reference is left). ConflictError while in use. */
+  removeImage(ref: string, options?: RemoveImageOptions, signal?: AbortSignal): Promise<RemovedImage>;
+
+  /**
+   * Extract a tar into a container's filesystem at `path` (an existing directory), whatever
+   * the container's state. Cannot delete. No deadline beyond the stream.
+   */
+  putArchive(containerId: string, path: string, tar: Readable, options?: PutArchiveOptions, signal?: AbortSignal): Promise<void>;
 
   /** A stream of engine events; ends when the engine restarts (callers reconnect with `since`). */
   events(options: EventOptions, signal?: AbortSignal): AsyncIterable<EngineEvent>;

@@ -12,7 +12,11 @@
 //     response, so the gateway sees status, headers and body and classifies by status code;
 //   - ssh: the system `ssh host docker system dial-stdio` (known_hosts checked, like the
 //     Docker CLI) as the connection of a custom http agent, not the modem's ssh2 path (which
-//     accepts any host key).
+//     accepts any host key);
+//   - request headers (`X-Registry-Auth`, `X-Registry-Config`: credentials): never handed to
+//     the modem. It prints every request's options, headers included, when its `debug` logger
+//     is on (`DEBUG=modem`); our agents add these headers to the request as node creates it
+//     (see `withPrivateHeaders`), after the modem has let go of its options.
 //
 // This layer knows nothing about status codes' meaning: it returns the status and the body
 // (or the open stream / upgraded socket) and throws `TransportError` only when no HTTP
@@ -30,7 +34,7 @@ const require = createRequire(import.meta.url);
 const lazyHttps = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
 const lazySpawn = (): typeof import('node:child_process').spawn => (require('node:child_process') as typeof import('node:child_process')).spawn;
 
-export type Query = Readonly<Record<string, string | number | boolean | object | undefined>>;
+export type Query = Readonly<Record<string, string | number | boolean | readonly string[] | object | undefined>>;
 
 export interface TransportRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -39,6 +43,10 @@ export interface TransportRequest {
   readonly query?: Query;
   /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as it is, streamed (a tar: build contexts, archives); instead of `body`. */
+  readonly bodyStream?: Readable;
+  /** Extra request headers. They may hold credentials: they never pass through the modem. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
 }
 
@@ -135,6 +143,10 @@ export class ModemTransport {
   }
 
   private dial<T>(req: TransportRequest, extra: Omit<DockerModem.DialOptions, 'path'>): Promise<T> {
+    // A fresh headers object per request: the modem adds its own (Content-Type...) to it, and
+    // our agent finds the private ones by it (`withPrivateHeaders`).
+    const headers: Record<string, string> = {};
+    if (req.headers) PRIVATE_HEADERS.set(headers, req.headers);
     return new Promise((resolve, reject) => {
       this.docker.modem.dial(
         {
@@ -145,6 +157,9 @@ export class ModemTransport {
           path: req.path + queryString(req.query),
           options: { _query: {}, _body: req.body ?? {} },
           allowEmpty: req.body !== undefined,
+          headers,
+          // A stream body is piped into the request by the modem, as `application/tar`.
+          ...(req.bodyStream ? { file: req.bodyStream } : {}),
           ...(req.signal ? { abortSignal: req.signal } : {}),
           ...extra,
         },
@@ -180,7 +195,7 @@ function withoutModemEnvironment<T>(make: () => T): T {
 function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): DockerModem.ConstructorOptions {
   switch (endpoint.kind) {
     case 'unix':
-      return { socketPath: endpoint.socketPath!, protocol: 'http', agent: plainAgent() };
+      return { socketPath: endpoint.socketPath!, protocol: 'http', agent: withPrivateHeaders(plainAgent()) };
     case 'tcp':
       if (endpoint.tls) {
         const material = {
@@ -195,17 +210,37 @@ function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): Do
           port: endpoint.port!,
           protocol: 'https',
           ...material,
-          agent: new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material }),
+          agent: withPrivateHeaders(new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material })),
         };
       }
-      return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: plainAgent() };
+      return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: withPrivateHeaders(plainAgent()) };
     case 'ssh': {
       const build = options.sshCommand ?? ((e: Endpoint) => sshCommand(e.ssh!));
       // Plain HTTP over the ssh child's stdio; neither a socket path nor a host, so every
       // connection comes from the agent: one ssh process per request (no pooling), like the CLI.
-      return { socketPath: undefined, host: undefined, protocol: 'http', agent: new SshAgent(() => build(endpoint)) };
+      return { socketPath: undefined, host: undefined, protocol: 'http', agent: withPrivateHeaders(new SshAgent(() => build(endpoint))) };
     }
   }
+}
+
+/** Request headers object (the one handed to the modem) → the headers only the agent may see. */
+const PRIVATE_HEADERS = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/**
+ * Makes `agent` add each request's private headers. Node hands an agent the request (not yet
+ * sent: headers go out with the first write) together with a shallow copy of the options the
+ * modem built, whose `headers` is the very object `dial` registered. So credentials reach the
+ * wire without ever being among the options the modem logs.
+ */
+function withPrivateHeaders<A extends http.Agent>(agent: A): A {
+  const target = agent as unknown as { addRequest(req: http.ClientRequest, options: { headers?: object }, ...rest: unknown[]): void };
+  const addRequest = target.addRequest;
+  target.addRequest = function (this: unknown, req, options, ...rest) {
+    const extra = options.headers ? PRIVATE_HEADERS.get(options.headers) : undefined;
+    if (extra) for (const [name, value] of Object.entries(extra)) req.setHeader(name, value);
+    return addRequest.call(this, req, options, ...rest);
+  };
+  return agent;
 }
 
 /**
@@ -233,12 +268,17 @@ class SshAgent extends http.Agent {
   }
 }
 
-function queryString(query: Query | undefined): string {
+/**
+ * Booleans as 1/0, objects as JSON, arrays of strings as a repeated parameter (`t=a&t=b`: the
+ * engine reads `r.Form["t"]`), undefined left out.
+ */
+export function queryString(query: Query | undefined): string {
   if (!query) return '';
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    if (typeof value === 'boolean') params.set(key, value ? '1' : '0');
+    if (Array.isArray(value)) for (const item of value as unknown[]) params.append(key, String(item));
+    else if (typeof value === 'boolean') params.set(key, value ? '1' : '0');
     else if (typeof value === 'object') params.set(key, JSON.stringify(value));
     else params.set(key, String(value));
   }

@@ -29,7 +29,36 @@
 //    `key=value` on the container's labels); `since` replays earlier events. Ends on abort.
 //    `failEvents(error)` makes every current and future stream throw, to test the fallback.
 //  - logs() returns an empty stream; attach, exec and top are not supported (InternalError).
-//  - pullImage(ref) (the optional gateway member) adds the image.
+// Images and archives
+//  - buildImage(context, options): reads the context tar (tar-stream) and records
+//    `{ options, files, dockerfile }` in `builds` (files: the tar's entry names, sorted).
+//    A missing Dockerfile is a BuildError (500, "Cannot locate specified Dockerfile", as the
+//    engine says it); an unknown `target` a BuildError (400). It reports one `step` event per
+//    Dockerfile instruction (up to the end of the target stage), `Step i/n : INSTRUCTION`.
+//    `failBuild(tag, { step, detail?, output?, commandExitCode? })` makes the build of that tag
+//    fail at step `step` (1-based) with a BuildError naming the step; `output` lines are
+//    reported as `output` events first. The image id is a hash of the context's entries and
+//    the options (tags and the registry header aside): the same inputs give the same id, like
+//    the engine's build cache. The image gets `options.labels` and `options.tags` (a tag moves
+//    off the image that had it). With `remote` and no context: one step, `FROM <remote>`.
+//  - tagImage adds a reference (moved off any other image); 404 for an unknown source.
+//    removeImage(ref): removes that reference, and the image when it has none left (a
+//    reference that is an id removes the image); 404 when unknown; 409 ConflictError while a
+//    container was created from it, unless `force`.
+//  - A fake registry: pushImage(ref) stores the image under `ref` (NotFoundError "does not
+//    exist locally" when there is no such local image); pullImage(ref) takes it from there;
+//    a ref the registry lacks is added as a fresh image (as before), or is a NotFoundError
+//    ("manifest unknown") with `strictRegistry`. `addRegistryImage(ref)` seeds the registry.
+//    `requireRegistryAuth(host, header)`: push and pull of refs on that host (the first
+//    component of the ref) fail with RegistryAuthError unless `authHeader` equals `header`.
+//    `registryImage(ref)` is the id stored under a ref.
+//  - putArchive(container, path, tar, { copyUIDGID }): 404 for an unknown container, in any
+//    state; writes each entry at `path/<entry name>` in the container's fake filesystem
+//    (`filesOf(container)`, `readFile(container, path)`), with the tar's owners, or, with
+//    copyUIDGID and a `User` in the container's body, the owners Docker 20.10 gives (see
+//    archiveOwner in memory-images.ts: an unresolvable user is a 500, like the engine's).
+//    The fake filesystem is empty at create (it knows nothing of the image's files) and is
+//    dropped with the container; `path` need not exist (the engine would 404).
 // Time and faults
 //  - Every call takes `latencyMs` (a number, or a function of the call name and target) of
 //    real time before it acts; it then acts atomically.
@@ -50,6 +79,14 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type {
+  BuildImageOptions,
+  BuildProgressEvent,
+  PullImageOptions,
+  PutArchiveOptions,
+  RegistryAuthOptions,
+  RegistryProgressEvent,
+  RemovedImage,
+  RemoveImageOptions,
   ContainerCreateBody,
   ContainerDetails,
   ContainerState,
@@ -71,7 +108,30 @@ import type {
   ProcessStream,
   VolumeCreateBody,
 } from '../../src/engine/gateway.js';
-import { ConflictError, EngineApiError, InternalError, NotFoundError, StackError } from '../../src/errors.js';
+import { BuildError, ConflictError, EngineApiError, InternalError, NotFoundError, RegistryAuthError, StackError } from '../../src/errors.js';
+import { archiveOwner, dockerfileSteps, readTar, stepsUpToTarget, type DockerfileStep, type FakeFile, type TarEntry } from './memory-images.js';
+import { posix } from 'node:path';
+
+export type { FakeFile } from './memory-images.js';
+
+/** One build the fake ran (or refused), with what it was given. */
+export interface BuildRecord {
+  readonly options: BuildImageOptions;
+  /** The context tar's entry names, sorted (empty for a remote context). */
+  readonly files: readonly string[];
+  /** The Dockerfile's text, when the context had it. */
+  readonly dockerfile?: string;
+  imageId?: string;
+}
+
+/** How a scripted build fails. */
+export interface BuildFailureScript {
+  /** 1-based step number. */
+  readonly step: number;
+  readonly detail?: string;
+  readonly output?: readonly string[];
+  readonly commandExitCode?: number;
+}
 
 export const MUTATING_CALLS: ReadonlySet<string> = new Set([
   'createContainer',
@@ -90,6 +150,11 @@ export const MUTATING_CALLS: ReadonlySet<string> = new Set([
   'createVolume',
   'removeVolume',
   'pullImage',
+  'pushImage',
+  'buildImage',
+  'tagImage',
+  'removeImage',
+  'putArchive',
 ]);
 
 export interface CallRecord {
@@ -115,6 +180,8 @@ export interface MemoryGatewayOptions {
   readonly ncpu?: number;
   /** When true, creating a container from an image not added with addImage fails with 404. */
   readonly strictImages?: boolean;
+  /** When true, pulling a ref the fake registry lacks fails with NotFoundError. */
+  readonly strictRegistry?: boolean;
 }
 
 interface MemContainer {
@@ -173,6 +240,13 @@ export class MemoryGateway implements EngineGateway {
   private readonly pendingTimers = new Set<NodeJS.Timeout>();
   private eventsError: Error | undefined;
   private readonly counters = new Map<string, number>();
+  readonly builds: BuildRecord[] = [];
+  private readonly buildFailures = new Map<string, { script: BuildFailureScript; remaining: number }>();
+  /** Registry reference → image id. */
+  private readonly registry = new Map<string, string>();
+  private readonly registryAuth = new Map<string, string>();
+  /** Container id → path → file. */
+  private readonly filesystems = new Map<string, Map<string, FakeFile>>();
 
   constructor(private readonly options: MemoryGatewayOptions = {}) {}
 
@@ -193,6 +267,37 @@ export class MemoryGateway implements EngineGateway {
     const existing = this.images.get(imageId);
     this.images.set(imageId, { id: imageId, repoTags: [...(existing?.repoTags ?? []), ref], labels: {} });
     return this;
+  }
+
+  failBuild(tag: string, script: BuildFailureScript, times = Number.POSITIVE_INFINITY): this {
+    this.buildFailures.set(tag, { script, remaining: times });
+    return this;
+  }
+
+  addRegistryImage(ref: string, id?: string): this {
+    this.registry.set(ref, id ?? `sha256:${this.newId('registry-image')}`);
+    return this;
+  }
+
+  registryImage(ref: string): string | undefined {
+    return this.registry.get(ref);
+  }
+
+  requireRegistryAuth(host: string, authHeader: string): this {
+    this.registryAuth.set(host, authHeader);
+    return this;
+  }
+
+  /** The fake filesystem of a container (by name or id): path → file, as putArchive wrote it. */
+  filesOf(container: string): ReadonlyMap<string, FakeFile> {
+    const c = this.findContainer(container);
+    return (c && this.filesystems.get(c.id)) ?? new Map();
+  }
+
+  /** A file's text in a container's fake filesystem, or undefined. */
+  readFile(container: string, path: string): string | undefined {
+    const file = this.filesOf(container).get(posix.normalize(path));
+    return file?.type === 'file' ? file.content.toString('utf8') : undefined;
   }
 
   failEvents(error: Error): this {
@@ -572,6 +677,7 @@ export class MemoryGateway implements EngineGateway {
       if (c.state === 'running') this.exited(c, 137, true, ['kill', 'die']);
       this.clearScript(c);
       this.containers.delete(c.id);
+      this.filesystems.delete(c.id);
       this.emitContainer(c, 'destroy');
     });
   }
@@ -791,10 +897,144 @@ export class MemoryGateway implements EngineGateway {
   }
 
   /** The optional gateway member the executor uses for `image.pull`. */
-  pullImage(ref: string): Promise<void> {
+  pullImage(ref: string, options: PullImageOptions = {}, onProgress?: (event: RegistryProgressEvent) => void): Promise<void> {
     return this.call('pullImage', ref, () => {
-      if (!this.imageFor(ref)) this.addImage(ref);
+      this.checkRegistryAuth('pull', ref, options.authHeader);
+      const id = this.registry.get(ref);
+      if (id === undefined && this.options.strictRegistry) {
+        throw new NotFoundError('pull', `manifest for ${ref} not found: manifest unknown: manifest unknown`, { kind: 'image', name: ref }, 404);
+      }
+      onProgress?.({ status: `Pulling from ${ref}` });
+      if (id !== undefined) this.setImage(id, ref, {});
+      else if (!this.imageFor(ref)) this.addImage(ref);
     });
+  }
+
+  pushImage(ref: string, options: RegistryAuthOptions = {}, onProgress?: (event: RegistryProgressEvent) => void): Promise<{ digest?: string }> {
+    return this.call('pushImage', ref, () => {
+      const image = this.imageFor(ref);
+      if (!image) throw new NotFoundError('push', `An image does not exist locally with the tag: ${ref}`, { kind: 'image', name: ref });
+      this.checkRegistryAuth('push', ref, options.authHeader);
+      onProgress?.({ status: 'Pushed', id: image.id.slice(7, 19) });
+      this.registry.set(ref, image.id);
+      return { digest: `sha256:${createHash('sha256').update(`${ref}@${image.id}`).digest('hex')}` };
+    });
+  }
+
+  buildImage(context: Readable | null, options: BuildImageOptions, onProgress?: (event: BuildProgressEvent) => void): Promise<{ imageId: string }> {
+    const tag = options.tags?.[0] ?? '(untagged)';
+    // The tar is read at once (the engine reads the whole context before it starts).
+    const entries = context ? readTar(context) : Promise.resolve([] as TarEntry[]);
+    entries.catch(() => undefined); // awaited in the call; a failure injected first must not leave it unhandled
+    return this.call('buildImage', tag, async () => {
+      const files = await entries;
+      const dockerfileName = options.dockerfile ?? 'Dockerfile';
+      const dockerfile = files.find((f) => f.name === dockerfileName && f.type === 'file')?.content.toString('utf8');
+      const record: BuildRecord = { options, files: files.map((f) => f.name).filter((n) => n !== '').sort(), ...(dockerfile !== undefined ? { dockerfile } : {}) };
+      this.builds.push(record);
+      const steps = this.buildSteps(tag, options, dockerfile);
+      this.runBuildSteps(tag, steps, onProgress);
+      const imageId = `sha256:${buildHash(files, options)}`;
+      record.imageId = imageId;
+      const existing = this.images.get(imageId);
+      this.images.set(imageId, { id: imageId, repoTags: existing?.repoTags ?? [], labels: Object.assign(Object.create(null) as Record<string, string>, options.labels ?? {}) });
+      for (const t of options.tags ?? []) this.setImage(imageId, t, {});
+      return { imageId };
+    });
+  }
+
+  tagImage(source: string, repo: string, tag: string): Promise<void> {
+    return this.call('tagImage', source, () => {
+      const image = this.imageFor(source);
+      if (!image) throw new NotFoundError('tag', `No such image: ${source}`, { kind: 'image', name: source }, 404);
+      this.setImage(image.id, `${repo}:${tag}`, {});
+    });
+  }
+
+  removeImage(ref: string, options: RemoveImageOptions = {}): Promise<RemovedImage> {
+    return this.call('removeImage', ref, () => {
+      const image = this.imageFor(ref);
+      if (!image) throw new NotFoundError('remove', `No such image: ${ref}`, { kind: 'image', name: ref }, 404);
+      const user = [...this.containers.values()].find((c) => this.imageFor(c.body.Image)?.id === image.id);
+      if (user && !options.force) {
+        throw new ConflictError('remove', `conflict: unable to remove repository reference "${ref}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image`, { kind: 'image', name: ref }, 409);
+      }
+      const byId = ref === image.id;
+      const left = byId ? [] : image.repoTags.filter((t) => t !== ref);
+      const untagged = byId ? [...image.repoTags] : [ref];
+      if (left.length > 0) {
+        this.images.set(image.id, { ...image, repoTags: left });
+        return { untagged, deleted: [] };
+      }
+      this.images.delete(image.id);
+      return { untagged, deleted: [image.id] };
+    });
+  }
+
+  putArchive(containerId: string, path: string, tar: Readable, options: PutArchiveOptions = {}): Promise<void> {
+    const entries = readTar(tar);
+    entries.catch(() => undefined); // awaited in the call; a failure injected first must not leave it unhandled
+    return this.call('putArchive', this.containerTarget(containerId), async () => {
+      const files = await entries;
+      const c = this.mustContainer('copy files to', containerId);
+      const user = typeof c.body.User === 'string' && c.body.User !== '' ? c.body.User : undefined;
+      const written: Array<[string, FakeFile]> = [];
+      for (const entry of files) {
+        const owner = archiveOwner(entry, user, options.copyUIDGID ?? false);
+        if (!owner) throw new EngineApiError(`copy files to ${path} in`, `getent unable to find entry "${user}" in passwd database`, { kind: 'container', name: c.name }, 500);
+        const file: FakeFile = { type: entry.type, content: entry.content, mode: entry.mode, ...owner, ...(entry.linkname ? { linkname: entry.linkname } : {}) };
+        written.push([posix.join(path, entry.name), file]);
+      }
+      const fs = this.filesystems.get(c.id) ?? new Map<string, FakeFile>();
+      for (const [p, file] of written) fs.set(p, file);
+      this.filesystems.set(c.id, fs);
+    });
+  }
+
+  /** Give image `id` the reference `ref`, taking it off any other image. */
+  private setImage(id: string, ref: string, labels: Record<string, string>): void {
+    for (const image of this.images.values()) {
+      if (image.id !== id && image.repoTags.includes(ref)) this.images.set(image.id, { ...image, repoTags: image.repoTags.filter((t) => t !== ref) });
+    }
+    const image = this.images.get(id);
+    const repoTags = [...(image?.repoTags ?? []).filter((t) => t !== ref), ref];
+    this.images.set(id, { id, repoTags, labels: image?.labels ?? Object.assign(Object.create(null) as Record<string, string>, labels) });
+  }
+
+  private checkRegistryAuth(operation: string, ref: string, authHeader: string | undefined): void {
+    const expected = this.registryAuth.get(registryHost(ref));
+    if (expected !== undefined && authHeader !== expected) {
+      throw new RegistryAuthError(operation, 'unauthorized: authentication required', { kind: 'image', name: ref }, undefined);
+    }
+  }
+
+  private buildSteps(tag: string, options: BuildImageOptions, dockerfile: string | undefined): DockerfileStep[] {
+    if (options.remote !== undefined) return [{ instruction: `FROM ${options.remote}` }];
+    if (dockerfile === undefined) {
+      throw new BuildError(tag, { detail: `Cannot locate specified Dockerfile: ${options.dockerfile ?? 'Dockerfile'}`, output: [] }, 500);
+    }
+    const steps = dockerfileSteps(dockerfile);
+    if (options.target === undefined) return steps;
+    const upTo = stepsUpToTarget(steps, options.target);
+    if (!upTo) throw new BuildError(tag, { detail: `failed to reach build target ${options.target} in Dockerfile`, output: [] }, 400);
+    return upTo;
+  }
+
+  private runBuildSteps(tag: string, steps: readonly DockerfileStep[], onProgress?: (event: BuildProgressEvent) => void): void {
+    const scripted = this.buildFailures.get(tag);
+    const failure = scripted && scripted.remaining > 0 ? scripted.script : undefined;
+    for (const [i, step] of steps.entries()) {
+      onProgress?.({ type: 'step', step: i + 1, totalSteps: steps.length, instruction: step.instruction });
+      if (failure?.step !== i + 1) continue;
+      scripted!.remaining--;
+      for (const line of failure.output ?? []) onProgress?.({ type: 'output', line });
+      throw new BuildError(tag, {
+        detail: failure.detail ?? `The command '/bin/sh -c ${step.instruction.replace(/^RUN\s+/i, '')}' returned a non-zero code: ${failure.commandExitCode ?? 1}`,
+        step: `Step ${i + 1}/${steps.length} : ${step.instruction}`,
+        commandExitCode: failure.commandExitCode ?? 1,
+        output: [...(failure.output ?? [])],
+      });
+    }
   }
 
   events(options: EventOptions, signal?: AbortSignal): AsyncIterable<EngineEvent> {
@@ -868,4 +1108,21 @@ export function engineError(operation: string, kind: 'container' | 'network' | '
   if (statusCode === 404) return new NotFoundError(operation, 'not found', { kind, name }, 404);
   if (statusCode === 409) return new ConflictError(operation, 'conflict', { kind, name }, 409);
   return new EngineApiError(operation, `engine said ${statusCode}`, { kind, name }, statusCode);
+}
+
+/** The registry host of a reference: its first component when that has a `.` or `:` or is `localhost`. */
+function registryHost(ref: string): string {
+  const first = ref.split('/')[0]!;
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+/** A build's id: its context entries and options (tags and credentials aside), like the build cache. */
+function buildHash(files: readonly TarEntry[], options: BuildImageOptions): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    hash.update(`${f.name}\0${f.type}\0${f.mode}\0${f.linkname ?? ''}\0`).update(f.content).update('\0');
+  }
+  const { tags: _tags, registryConfigHeader: _header, ...rest } = options;
+  hash.update(JSON.stringify(rest));
+  return hash.digest('hex');
 }
