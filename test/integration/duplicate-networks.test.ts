@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { cleanupProject, docker, projectContainers, projectNetworks, runStack, testImage, uniqueProject } from '../helpers/engine.js';
 import { describeRun } from '../helpers/stack-state.js';
 import { openGateway } from '../../src/engine/connect.js';
-import { up, type StackEvent } from '../../src/stack.js';
+import { up, type StackEvent } from '../../src/stack/index.js';
 import type { NetworkCreateBody } from '../../src/engine/gateway.js';
 
 const dirs: string[] = [];

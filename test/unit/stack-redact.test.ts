@@ -2,7 +2,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { redactor } from '../../src/stack.js';
+import { redactor } from '../../src/stack/index.js';
 
 describe('redactor', () => {
   it('replaces a sensitive value wherever it appears in a text', () => {
