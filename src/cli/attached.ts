@@ -12,19 +12,23 @@
 //
 // `--on-exit` chooses what "stop the project" means: `stop` (default, as Compose users
 // expect), `down` (remove it, through the façade's `down`), or `detach` (leave it running).
+//
+// The engine is the façade's: this file holds the Project `up` returned and asks the façade
+// for containers, logs, stops and kills. The run is one AttachedRun: its state (how it ends,
+// with which code, which streams are open) in fields, each step of the policy a method.
 
-import type { EngineGateway } from '../engine/gateway.js';
-import type { LogNotice, LogSource } from '../engine/logs.js';
-import type { StackModel } from '../model/types.js';
-import { ExitCode } from '../errors.js';
+import { Option, type Command } from 'commander';
+import type { CommandContext } from './context.js';
+import type { LogNotice, LogSource, Project, StackModel, UpResult } from '../stack/index.js';
+import { ExitCode, ExitRequest, UsageError } from '../errors.js';
 import { LogPrinter, prefixLabel } from './log-printer.js';
-import { paint } from './style.js';
+import { paint, type Painter } from './style.js';
 
 export type OnExit = 'stop' | 'down' | 'detach';
 
 export interface AttachedOptions {
-  readonly gateway: EngineGateway;
-  readonly projectName: string;
+  /** The project `up` brought up (its engine connection stays inside the façade). */
+  readonly project: Project;
   /** Services named on the command line (empty: all). */
   readonly services: readonly string[];
   /** `--attach`: only these services' logs (default: the named services, or all). */
@@ -39,8 +43,6 @@ export interface AttachedOptions {
   readonly timeoutSeconds?: number;
   /** Unix seconds: lines from this time on (when the apply started), so old runs stay out. */
   readonly since?: number;
-  /** For `attach: false` services. */
-  readonly model?: StackModel;
   /** Removes the project for `--on-exit down` (the façade's `down`). */
   readonly down?: () => Promise<void>;
   readonly out?: NodeJS.WritableStream & { isTTY?: boolean };
@@ -54,7 +56,9 @@ export interface AttachedOptions {
 }
 
 /** Which services' logs are shown. */
-export function attachedServices(options: Pick<AttachedOptions, 'services' | 'attach' | 'noAttach' | 'model' | 'exitCodeFrom'>): ((service: string) => boolean) {
+export function attachedServices(
+  options: Pick<AttachedOptions, 'services' | 'attach' | 'noAttach' | 'exitCodeFrom'> & { readonly model?: StackModel },
+): (service: string) => boolean {
   const explicit = options.attach && options.attach.length > 0 ? options.attach : undefined;
   const named = options.services.length > 0 ? options.services : undefined;
   const excluded = new Set(options.noAttach ?? []);
@@ -69,162 +73,195 @@ export function attachedServices(options: Pick<AttachedOptions, 'services' | 'at
 }
 
 const DEFAULT_GRACE_SECONDS = 10;
+/** How long the streams of stopping containers may take to deliver their last lines. */
+const DRAIN_MS = 2000;
+
+type Facade = typeof import('../stack/index.js');
 
 /** Streams logs until the policy ends the run; resolves with the exit code. */
 export async function runAttached(options: AttachedOptions): Promise<number> {
-  const out = options.out ?? process.stdout;
-  const err = options.err ?? process.stderr;
-  const signals = options.signals ?? process;
-  const p = paint(err);
-  const outPaint = paint(out);
-  const onExit: OnExit = options.onExit ?? 'stop';
-  const abortOnExit = options.abortOnContainerExit === true || options.exitCodeFrom !== undefined;
-  const isAttached = attachedServices(options);
-  const { followProjectLogs } = await import('../engine/logs.js');
-  const { projectContainers, stopServices, killServices, serviceOf, numberOf } = await import('../lifecycle.js');
+  return new AttachedRun(options, await import('../stack/index.js')).run();
+}
 
-  const printer = new LogPrinter({ out, prefix: options.prefix ?? true, timestamps: options.timestamps === true });
-  const initial = await projectContainers(options.gateway, options.projectName, {});
-  const attachedNow = initial.filter((c) => isAttached(serviceOf(c)));
-  printer.reserve(attachedNow.map((c) => prefixLabel({ containerId: c.id, containerName: c.name, service: serviceOf(c), number: numberOf(c), oneoff: false })));
-  if (attachedNow.length > 0) err.write(p.dim(`Attaching to ${attachedNow.map((c) => c.name).join(', ')}\n`));
+class AttachedRun {
+  private readonly out: NonNullable<AttachedOptions['out']>;
+  private readonly err: NonNullable<AttachedOptions['err']>;
+  private readonly errPaint: Painter;
+  private readonly onExit: OnExit;
+  private readonly abortOnExit: boolean;
+  private readonly isAttached: (service: string) => boolean;
+  private readonly printer: LogPrinter;
+  private readonly following = new AbortController();
+  /** Containers whose log stream is open. */
+  private readonly open = new Set<string>();
+  private exitCode: number = ExitCode.ok;
+  private exitCodeFromSeen: number | undefined;
+  private finishing: Promise<void> | undefined;
+  private interrupts = 0;
+  private killing: Promise<unknown> | undefined;
+  private resolveDone!: () => void;
+  private readonly done = new Promise<void>((r) => (this.resolveDone = r));
+  private resolveKilled!: (v: 'killed') => void;
+  /** Settles on the second signal: a graceful stop in progress gives way to the kill. */
+  private readonly killed = new Promise<'killed'>((r) => (this.resolveKilled = r));
 
-  const following = new AbortController();
-  const open = new Set<string>(); // containers whose stream is open
-  let exitCode: number = ExitCode.ok;
-  let exitCodeFromSeen: number | undefined;
-  let finishing: Promise<void> | undefined;
-  let interrupts = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
+  constructor(
+    private readonly options: AttachedOptions,
+    private readonly facade: Facade,
+  ) {
+    this.out = options.out ?? process.stdout;
+    this.err = options.err ?? process.stderr;
+    this.errPaint = paint(this.err);
+    this.onExit = options.onExit ?? 'stop';
+    this.abortOnExit = options.abortOnContainerExit === true || options.exitCodeFrom !== undefined;
+    this.isAttached = attachedServices({ ...options, ...(options.project.model ? { model: options.project.model } : {}) });
+    this.printer = new LogPrinter({ out: this.out, prefix: options.prefix ?? true, timestamps: options.timestamps === true });
+  }
 
-  // --- stopping the project: graceful, then (second signal or deadline) kill -------------
-  let killing: Promise<unknown> | undefined;
-  const killAll = (): Promise<unknown> => {
-    killing ??= killServices(options.gateway, options.projectName, []).catch(() => undefined);
-    return killing;
-  };
-  const graceSeconds = (): number => {
-    if (options.timeoutSeconds !== undefined) return options.timeoutSeconds;
-    // The longest stop_grace_period bounds a graceful stop (the engine's default is 10 s).
-    const periods = options.model ? Object.values(options.model.services).map((s) => (s.stopGracePeriod !== undefined ? s.stopGracePeriod / 1e9 : DEFAULT_GRACE_SECONDS)) : [];
-    return periods.length > 0 ? Math.max(...periods) : DEFAULT_GRACE_SECONDS;
-  };
-  const stopProject = async (): Promise<void> => {
-    if (onExit === 'detach') return;
-    const margin = options.stopMarginSeconds ?? 5;
-    const bound = (graceSeconds() + margin) * 1000;
-    const graceful =
-      onExit === 'down' && options.down
-        ? options.down()
-        : stopServices(options.gateway, options.projectName, [], options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}).then(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), bound)));
-    const outcome = await Promise.race([graceful.then(() => 'ok' as const, () => 'failed' as const), deadline, killingSignal]);
-    clearTimeout(timer);
-    if (outcome !== 'ok') {
-      if (outcome === 'late') err.write(p.yellow('the graceful stop took too long: killing\n'));
-      await bounded(killAll(), 10_000);
-      if (onExit === 'down' && options.down) await bounded(options.down().catch(() => undefined), 30_000);
+  async run(): Promise<number> {
+    const signals = this.options.signals ?? process;
+    const onSignal = (): void => this.onSignal();
+    await this.announce();
+    signals.on('SIGINT', onSignal);
+    signals.on('SIGTERM', onSignal);
+    const follow = this.follow();
+    // Nothing to wait for: everything attached exited already (or nothing runs).
+    void this.checkAllExited();
+    try {
+      await this.done;
+      await bounded(follow, 5000);
+    } finally {
+      signals.off('SIGINT', onSignal);
+      signals.off('SIGTERM', onSignal);
     }
-  };
-  let resolveKilling!: (v: 'killed') => void;
-  const killingSignal = new Promise<'killed'>((r) => (resolveKilling = r));
+    return this.exitCode;
+  }
 
-  const finish = (code: number, why?: string): Promise<void> => {
-    if (finishing) return finishing;
-    exitCode = code;
-    if (why) err.write(p.dim(`${why}\n`));
-    finishing = (async () => {
-      try {
-        await stopProject();
-        // Let the streams of stopping containers deliver their last lines (bounded).
-        const drainUntil = Date.now() + 2000;
-        while (open.size > 0 && onExit !== 'detach' && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
-      } finally {
-        following.abort();
-        resolveDone();
-      }
-    })();
-    return finishing;
-  };
+  /** `Attaching to ...`, with the prefix column sized for the containers there are now. */
+  private async announce(): Promise<void> {
+    const now = (await this.facade.containers(this.options.project)).filter((c) => this.isAttached(c.service));
+    this.printer.reserve(now.map((c) => prefixLabel({ containerName: c.name, service: c.service, number: c.number, oneoff: false })));
+    if (now.length > 0) this.err.write(this.errPaint.dim(`Attaching to ${now.map((c) => c.name).join(', ')}\n`));
+  }
 
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      void finish(ExitCode.interrupted, onExit === 'detach' ? 'Detaching: the containers keep running' : 'Gracefully stopping... (press Ctrl+C again to force)');
-    } else if (interrupts === 2) {
-      exitCode = ExitCode.interrupted;
-      err.write(p.yellow('Killing the containers\n'));
-      resolveKilling('killed');
-      void killAll();
-    }
-  };
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
+  /** Follows the attached services' logs until the run finishes. */
+  private follow(): Promise<void> {
+    const wanted = (source: LogSource): boolean => this.isAttached(source.service);
+    return this.facade
+      .followLogs(
+        this.options.project,
+        {
+          follow: true,
+          signal: this.following.signal,
+          ...(this.options.since !== undefined ? { since: this.options.since } : {}),
+          onNotice: (n) => {
+            if (n.kind === 'error' || wanted(n.source)) this.onNotice(n);
+          },
+        },
+        (line) => {
+          if (wanted(line.source)) this.printer.line(line);
+        },
+      )
+      .catch((e: unknown) => {
+        this.err.write(this.errPaint.red(`error: following logs failed: ${(e as Error)?.message ?? String(e)}\n`));
+        void this.finish(ExitCode.failed);
+      });
+  }
 
-  // --- the natural end: every attached container has exited ------------------------------
-  const checkAllExited = async (): Promise<void> => {
-    if (finishing) return;
-    const containers = await projectContainers(options.gateway, options.projectName, {}).catch(() => undefined);
-    if (!containers) return;
-    const attached = containers.filter((c) => isAttached(serviceOf(c)));
-    if (attached.every((c) => c.state !== 'running' && c.state !== 'restarting' && c.state !== 'paused')) {
-      void finish(exitCodeFromSeen ?? ExitCode.ok);
-    }
-  };
-
-  const onNotice = (n: LogNotice): void => {
-    const key = n.kind === 'error' ? undefined : n.source.containerId;
-    if (n.kind === 'attached' && key) open.add(key);
-    if ((n.kind === 'exited' || n.kind === 'removed') && key) open.delete(key);
+  private onNotice(n: LogNotice): void {
     if (n.kind === 'error') {
-      err.write(p.yellow(`warning: ${n.source ? `${n.source.containerName}: ` : ''}${(n.error as Error)?.message ?? String(n.error)}\n`));
+      this.err.write(this.errPaint.yellow(`warning: ${n.source ? `${n.source.containerName}: ` : ''}${(n.error as Error)?.message ?? String(n.error)}\n`));
       return;
     }
-    if (n.kind !== 'exited') return;
-    const label = prefixLabel(n.source);
-    out.write(`${outPaint.dim(`${label} exited with code ${n.exitCode}${n.oomKilled ? ' (out of memory)' : ''}`)}\n`);
-    if (finishing) return;
-    if (n.source.service === options.exitCodeFrom) exitCodeFromSeen = n.exitCode;
-    const code = options.exitCodeFrom !== undefined ? (exitCodeFromSeen ?? n.exitCode) : n.exitCode;
-    if (abortOnExit) {
-      void finish(code, `Aborting on container exit (${label})...`);
-    } else if (options.abortOnContainerFailure && n.exitCode !== 0) {
-      void finish(n.exitCode, `Aborting on container failure (${label})...`);
-    } else void checkAllExited();
-  };
-
-  const wanted = (source: LogSource): boolean => isAttached(source.service);
-  const follow = followProjectLogs(
-    options.gateway,
-    {
-      projectName: options.projectName,
-      follow: true,
-      signal: following.signal,
-      ...(options.since !== undefined ? { since: options.since } : {}),
-      onNotice: (n) => {
-        if (n.kind === 'error' || wanted(n.source)) onNotice(n);
-      },
-    },
-    (line) => {
-      if (wanted(line.source)) printer.line(line);
-    },
-  ).catch((e: unknown) => {
-    err.write(p.red(`error: following logs failed: ${(e as Error)?.message ?? String(e)}\n`));
-    void finish(ExitCode.failed);
-  });
-
-  // Nothing to wait for: everything attached exited already (or nothing runs).
-  void checkAllExited();
-  try {
-    await done;
-    await bounded(follow, 5000);
-  } finally {
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
+    if (n.kind === 'attached') this.open.add(n.source.containerId);
+    if (n.kind === 'exited' || n.kind === 'removed') this.open.delete(n.source.containerId);
+    if (n.kind === 'exited') this.onContainerExit(n.source, n.exitCode, n.oomKilled);
   }
-  return exitCode;
+
+  /** An attached container exited: say so in its column, and end the run if the policy says so. */
+  private onContainerExit(source: LogSource, exitCode: number, oomKilled: boolean): void {
+    const label = prefixLabel(source);
+    this.out.write(`${paint(this.out).dim(`${label} exited with code ${exitCode}${oomKilled ? ' (out of memory)' : ''}`)}\n`);
+    if (this.finishing) return;
+    if (source.service === this.options.exitCodeFrom) this.exitCodeFromSeen = exitCode;
+    const code = this.options.exitCodeFrom !== undefined ? (this.exitCodeFromSeen ?? exitCode) : exitCode;
+    if (this.abortOnExit) void this.finish(code, `Aborting on container exit (${label})...`);
+    else if (this.options.abortOnContainerFailure && exitCode !== 0) void this.finish(exitCode, `Aborting on container failure (${label})...`);
+    else void this.checkAllExited();
+  }
+
+  /** The natural end: every attached container has exited. */
+  private async checkAllExited(): Promise<void> {
+    if (this.finishing) return;
+    const list = await this.facade.containers(this.options.project).catch(() => undefined);
+    if (!list) return;
+    const attached = list.filter((c) => this.isAttached(c.service));
+    if (attached.every((c) => c.state !== 'running' && c.state !== 'restarting' && c.state !== 'paused')) void this.finish(this.exitCodeFromSeen ?? ExitCode.ok);
+  }
+
+  private onSignal(): void {
+    this.interrupts++;
+    if (this.interrupts === 1) {
+      void this.finish(ExitCode.interrupted, this.onExit === 'detach' ? 'Detaching: the containers keep running' : 'Gracefully stopping... (press Ctrl+C again to force)');
+    } else if (this.interrupts === 2) {
+      this.exitCode = ExitCode.interrupted;
+      this.err.write(this.errPaint.yellow('Killing the containers\n'));
+      this.resolveKilled('killed');
+      void this.killAll();
+    }
+  }
+
+  /** Ends the run once: stop the project by the policy, let the last lines drain, stop following. */
+  private finish(code: number, why?: string): Promise<void> {
+    if (this.finishing) return this.finishing;
+    this.exitCode = code;
+    if (why) this.err.write(this.errPaint.dim(`${why}\n`));
+    this.finishing = (async () => {
+      try {
+        await this.stopProject();
+        const drainUntil = Date.now() + DRAIN_MS;
+        while (this.open.size > 0 && this.onExit !== 'detach' && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+      } finally {
+        this.following.abort();
+        this.resolveDone();
+      }
+    })();
+    return this.finishing;
+  }
+
+  /** Graceful first (bounded by the longest grace period and a margin), then a kill (bounded too). */
+  private async stopProject(): Promise<void> {
+    if (this.onExit === 'detach') return;
+    const bound = (this.graceSeconds() + (this.options.stopMarginSeconds ?? 5)) * 1000;
+    const down = this.options.down;
+    const graceful =
+      this.onExit === 'down' && down
+        ? down()
+        : this.facade
+            .stopServices(this.options.project, [], { lock: false, ...(this.options.timeoutSeconds !== undefined ? { timeoutSeconds: this.options.timeoutSeconds } : {}) })
+            .then(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), bound)));
+    const outcome = await Promise.race([graceful.then(() => 'ok' as const, () => 'failed' as const), deadline, this.killed]);
+    clearTimeout(timer);
+    if (outcome === 'ok') return;
+    if (outcome === 'late') this.err.write(this.errPaint.yellow('the graceful stop took too long: killing\n'));
+    await bounded(this.killAll(), 10_000);
+    if (this.onExit === 'down' && down) await bounded(down().catch(() => undefined), 30_000);
+  }
+
+  private killAll(): Promise<unknown> {
+    this.killing ??= this.facade.killServices(this.options.project, [], { lock: false }).catch(() => undefined);
+    return this.killing;
+  }
+
+  /** The longest stop_grace_period bounds a graceful stop (the engine's default is 10 s). */
+  private graceSeconds(): number {
+    if (this.options.timeoutSeconds !== undefined) return this.options.timeoutSeconds;
+    const model = this.options.project.model;
+    const periods = model ? Object.values(model.services).map((s) => (s.stopGracePeriod !== undefined ? s.stopGracePeriod / 1e9 : DEFAULT_GRACE_SECONDS)) : [];
+    return periods.length > 0 ? Math.max(...periods) : DEFAULT_GRACE_SECONDS;
+  }
 }
 
 async function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
@@ -238,11 +275,6 @@ async function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> 
 }
 
 // --- the wiring `up` uses: its extra flags, and what happens after the apply ----------------
-
-import { Option, type Command } from 'commander';
-import type { CommandContext } from './context.js';
-import type { UpResult } from '../stack.js';
-import { ExitRequest, UsageError } from '../errors.js';
 
 export interface AttachFlags {
   readonly attach?: string[];
@@ -288,16 +320,9 @@ export async function attachAfterUp(ctx: CommandContext, result: UpResult, flags
   if (flags.exitCodeFrom !== undefined && !Object.hasOwn(result.model.services, flags.exitCodeFrom)) {
     throw new UsageError(`--exit-code-from: no such service: ${flags.exitCodeFrom}`);
   }
-  const { openGateway } = await import('../engine/connect.js');
-  const gateway = await openGateway({
-    env: ctx.connect.env,
-    ...(ctx.connect.host !== undefined ? { host: ctx.connect.host } : {}),
-    ...(ctx.connect.context !== undefined ? { context: ctx.connect.context } : {}),
-  });
   const attach = Array.isArray(flags.attach) ? flags.attach : undefined;
   const code = await runAttached({
-    gateway,
-    projectName: result.model.projectName,
+    project: result.project,
     services,
     ...(attach ? { attach } : {}),
     ...(flags.noAttach ? { noAttach: flags.noAttach } : {}),
@@ -308,11 +333,10 @@ export async function attachAfterUp(ctx: CommandContext, result: UpResult, flags
     ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
     // From when the apply started: new output only, not the history of untouched containers.
     since: Math.floor((Date.now() - result.durationMs) / 1000) - 1,
-    model: result.model,
     prefix: flags.logPrefix !== false,
     timestamps: flags.timestamps === true,
     down: async () => {
-      const { down } = await import('../stack.js');
+      const { down } = await import('../stack/index.js');
       await down({ load: ctx.load, connect: ctx.connect, projectName: result.model.projectName });
     },
   });

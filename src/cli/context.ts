@@ -4,10 +4,8 @@
 // same thing everywhere.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import type { GlobalOptions } from './program.js';
-import type { LoadOptions } from '../model/load.js';
-import type { ReconcileOptions } from '../planner/types.js';
-import type { ConnectOptions } from '../stack.js';
+import type { GlobalOptions } from './options.js';
+import type { ConnectOptions, LoadOptions, ReconcileOptions } from '../stack/index.js';
 import { UsageError } from '../errors.js';
 import { buildId } from '../build-info.js';
 import { cacheDir } from '../cache-dir.cjs';

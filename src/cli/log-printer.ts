@@ -2,7 +2,7 @@
 // width so the text lines up; plain (no escape codes) without a TTY, with NO_COLOR or
 // --no-color. `--no-log-prefix` drops the prefix, `-t` shows the engine's timestamp.
 
-import type { LogLine, LogSource } from '../engine/logs.js';
+import type { LogLine, LogSource } from '../stack/index.js';
 import { paint, type Painter } from './style.js';
 
 export interface LogPrinterOptions {
@@ -16,7 +16,7 @@ export interface LogPrinterOptions {
 }
 
 /** The name a line is shown under: `web-1`; one-off containers by their own name. */
-export function prefixLabel(source: LogSource): string {
+export function prefixLabel(source: Pick<LogSource, 'containerName' | 'service' | 'number' | 'oneoff'>): string {
   if (source.oneoff || source.number === 0) return source.containerName;
   return `${source.service}-${source.number}`;
 }

@@ -1,26 +1,12 @@
 // The command line: global options and one file per command under ./commands. Commands only
-// parse flags and render; the work is in src/stack.ts, loaded lazily by each action so that
-// start-up costs only what the chosen command needs.
+// parse flags and render; the work is in the façade (src/stack/), loaded lazily by each action
+// so that start-up costs only what the chosen command needs.
 
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { disableColor } from './style.js';
 import { commands } from './commands/index.js';
-
-export interface GlobalOptions {
-  /** -f, repeatable; `-` is stdin. */
-  readonly file?: string[];
-  readonly projectName?: string;
-  readonly projectDirectory?: string;
-  readonly profile?: string[];
-  readonly envFile?: string[];
-  readonly host?: string;
-  readonly context?: string;
-  readonly debug?: boolean;
-  readonly color: boolean;
-  readonly progress?: 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
-  readonly parallel?: number;
-}
+import type { GlobalOptions } from './options.js';
 
 export function stackVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -74,9 +60,4 @@ Examples:
     cmd.exitOverride();
   }
   return program;
-}
-
-/** The global options of a command, merged with its own. */
-export function optionsOf<T>(cmd: Command): GlobalOptions & T {
-  return cmd.optsWithGlobals() as GlobalOptions & T;
 }

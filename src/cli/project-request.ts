@@ -4,8 +4,8 @@
 
 import type { Command } from 'commander';
 import { commandContext } from './context.js';
-import { optionsOf } from './program.js';
-import type { ActionResult, ProjectRequest } from '../lifecycle.js';
+import { optionsOf } from './options.js';
+import type { ActionResult, Project, ProjectRequest, RunHooks } from '../stack/index.js';
 import { isStackError, OperationError, UsageError } from '../errors.js';
 import { paint } from './style.js';
 
@@ -16,8 +16,13 @@ export function projectRequest(cmd: Command, services: readonly string[] = [], n
     connect: ctx.connect,
     ...(ctx.projectName !== undefined ? { projectName: ctx.projectName } : {}),
     needModel,
-    onDebug: (line) => process.stderr.write(`${line}\n`),
   };
+}
+
+/** Opens the project the command line names, through the façade. */
+export async function openCommandProject(cmd: Command, services: readonly string[] = [], needModel = false): Promise<Project> {
+  const { openProject } = await import('../stack/index.js');
+  return openProject(projectRequest(cmd, services, needModel));
 }
 
 /** One line per container acted on (stderr, like progress); the first failure becomes the error. */
@@ -51,6 +56,30 @@ export function parseTimeArg(value: string, now = Date.now()): number {
   throw new UsageError(`cannot read "${value}" as a time`, { hint: 'use an RFC 3339 time (2026-11-23T18:00:00Z), Unix seconds, or a duration such as 10m or 1h30m' });
 }
 
+/** Words of `--entrypoint "sh -c"` with simple quoting ('...' and "..."). */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  let quote: '"' | "'" | undefined;
+  let any = false;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else current += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      any = true;
+    } else if (/\s/.test(ch)) {
+      if (current !== '' || any) words.push(current);
+      current = '';
+      any = false;
+    } else current += ch;
+  }
+  if (quote) throw new UsageError(`unbalanced quote in "${text}"`);
+  if (current !== '' || any) words.push(current);
+  return words;
+}
+
 /** A whole number ≥ 0 for options such as --tail and --index. */
 export function wholeNumber(name: string): (value: string) => number {
   return (value: string) => {
@@ -77,18 +106,24 @@ export function interruptSignal(): { signal: AbortSignal; interrupted: () => boo
 }
 
 /**
- * The shape of every mutating lifecycle command: open the project, take its lock, act,
- * report one line per container.
+ * The shape of every mutating lifecycle command: open the project, act under its lock (the
+ * façade takes it; a wait for another run is said on stderr), report one line per container.
+ * Ctrl-C keeps its default meaning here (the process ends; a lock it held is recognised as
+ * stale by its dead pid).
  */
 export async function runLifecycleAction(
   cmd: Command,
   services: readonly string[],
   verb: string,
-  act: (project: import('../lifecycle.js').OpenedProject) => Promise<ActionResult>,
+  act: (project: Project, hooks: RunHooks) => Promise<ActionResult>,
 ): Promise<void> {
-  const { openProject, withProjectLock } = await import('../lifecycle.js');
-  const project = await openProject(projectRequest(cmd, services));
-  const result = await withProjectLock(project.gateway, project.projectName, `stack ${cmd.name()}`, () => act(project));
+  const project = await openCommandProject(cmd, services);
+  const warn = paint(process.stderr);
+  const result = await act(project, {
+    onEvent: (e) => {
+      if (e.type === 'lock-wait') process.stderr.write(warn.yellow(`waiting for another run on this project to finish (${e.holder})\n`));
+    },
+  });
   reportAction(result, verb);
 }
 

@@ -23,6 +23,7 @@
 // made) reach exactly that container. A ref that carries an id always wins: in a recreate,
 // the old and the new container share a name. Networks created in this run are likewise
 // connected by id, never by a name that an interleaved run could have duplicated (TRAPS).
+// The calls themselves are in operations.ts; this file schedules them.
 //
 // TEST HOOK — crash injection: when the environment has `STACK_CRASH_AFTER_OPS=N` (a
 // positive integer), the process sends itself SIGKILL right after the N-th mutating
@@ -32,14 +33,12 @@
 // deterministic. It is a hook for tests, not a feature: never set it otherwise.
 
 import type { EngineGateway, EngineInfo } from './gateway.js';
-import type { ContainerRef, Operation, Plan } from '../planner/types.js';
-import { pinNetworkId, pinNetworkIds } from '../planner/container-spec.js';
+import type { Operation, Plan } from '../planner/types.js';
 import type { ErrorSummary, OperationRef, OperationStatus, ProgressEvent, ProgressListener } from './progress.js';
-import { InternalError, InterruptedError, OperationError, StackError } from '../errors.js';
-import { projectFilter } from '../api/labels.js';
+import { InternalError, InterruptedError, StackError } from '../errors.js';
 import { MIN_DEFAULT_PARALLELISM, resolveParallelism } from './parallelism.js';
-import { waitForCondition } from './waits.js';
 import { operationTarget } from '../planner/ids.js';
+import { performOperation, type PerformContext, type Performed, type RunIds } from './operations.js';
 
 export interface ExecuteOptions {
   /**
@@ -162,298 +161,275 @@ type State = 'pending' | 'running' | OperationStatus;
 
 /** Apply `plan` through `gateway`. Never throws for a failed operation: see ExecutionResult. */
 export async function execute(plan: Plan, gateway: EngineGateway, options: ExecuteOptions = {}): Promise<ExecutionResult> {
-  const now = options.now ?? Date.now;
-  const ops = plan.operations;
-  validatePlan(ops);
-  const crashAfter = options.crashAfterOps ?? crashAfterOpsFromEnv();
-  const crash = options.crash ?? (() => process.kill(process.pid, 'SIGKILL'));
-  // Without --parallel the limit follows the engine's CPUs, from GET /info: 40-300 ms here.
-  // The run does not wait for it: it starts at the smallest default (never above what the
-  // engine will allow) and widens when the answer comes. A plan that is one chain, such as a
-  // single recreate, never needs more, and stops paying for the call on its critical path.
-  let parallel =
-    options.parallel !== undefined
-      ? resolveParallelism(options.parallel, { ncpu: 1 })
-      : options.engineInfo
-        ? resolveParallelism(undefined, options.engineInfo)
-        : MIN_DEFAULT_PARALLELISM;
-  const askEngine = options.parallel === undefined && !options.engineInfo ? new AbortController() : undefined;
+  validatePlan(plan.operations);
+  return new ExecutionRun(plan, gateway, options).run();
+}
 
-  const runStarted = now();
-  const emit = (event: ProgressEvent): void => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A renderer's bug must not corrupt the run's bookkeeping.
-    }
-  };
-
-  const index = new Map<string, number>(ops.map((op, i) => [op.id, i]));
-  const state = new Map<string, State>(ops.map((op) => [op.id, 'pending']));
-  const waitingOn = new Map<string, number>(ops.map((op) => [op.id, op.after.length]));
-  const dependents = new Map<string, Operation[]>();
-  for (const op of ops) for (const dep of op.after) (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(op);
-  const outcomes = new Map<string, OperationOutcome>();
-  const createdContainers = new Map<string, string>();
-  const createdNetworks = new Map<string, string>();
-  const warnings: string[] = [];
-  const busyKeys = new Set<string>();
-  let engineCallsInFlight = 0;
-  let running = 0;
-  let mutatingDone = 0;
-  let firstError: StackError | undefined;
-  let interrupted = false;
-
-  const refOf = (op: Operation): OperationRef => ({
+function refOf(op: Operation): OperationRef {
+  return {
     opId: op.id,
     kind: op.kind,
     target: operationTarget(op),
     ...(op.service !== undefined ? { service: op.service } : {}),
     ...(op.group !== undefined ? { group: op.group } : {}),
-  });
+  };
+}
 
-  // Ready operations, kept in plan order.
-  const ready: Operation[] = ops.filter((op) => op.after.length === 0);
+const isWait = (op: Operation): boolean => op.kind === 'container.wait';
 
-  const containerId = (ref: ContainerRef): string => ref.id ?? createdContainers.get(ref.name) ?? ref.name;
-  const networkRef = (name: string, pinned?: string): string => createdNetworks.get(name) ?? pinned ?? name;
+/**
+ * One execution of a plan: the scheduler's state (what is pending, ready, running, done) in
+ * fields, and one method per step — pump (start what may start), startOne, settle (record an
+ * outcome and release dependents or skip them), finish. The run's promise resolves exactly
+ * once, when nothing runs and nothing more can start.
+ */
+class ExecutionRun {
+  private readonly ops: readonly Operation[];
+  private readonly now: () => number;
+  private readonly crashAfter: number | undefined;
+  private readonly crash: () => void;
+  private readonly index: Map<string, number>;
+  private readonly state: Map<string, State>;
+  private readonly waitingOn: Map<string, number>;
+  private readonly dependents = new Map<string, Operation[]>();
+  private readonly outcomes = new Map<string, OperationOutcome>();
+  private readonly ids: RunIds = { containers: new Map(), networks: new Map() };
+  private readonly warnings: string[] = [];
+  private readonly busyKeys = new Set<string>();
+  /** Ready operations, kept in plan order. */
+  private readonly ready: Operation[];
+  private readonly perform: PerformContext;
+  /** Set when no --parallel was given: the engine's CPUs are asked for, without waiting for the answer. */
+  private readonly askEngine: AbortController | undefined;
+  private parallel: number;
+  private engineCallsInFlight = 0;
+  private running = 0;
+  private mutatingDone = 0;
+  private firstError: StackError | undefined;
+  private interrupted = false;
+  private finished = false;
+  private startedAt = 0;
+  private resolve!: (result: ExecutionResult) => void;
+  private readonly onAbort = (): void => {
+    this.skipAllPending();
+    if (this.running === 0) this.finish();
+  };
 
-  /** The one gateway call an operation stands for. Returns the new container's id for creates. */
-  async function perform(op: Operation): Promise<{ containerId?: string; warning?: string }> {
-    switch (op.kind) {
-      case 'image.pull': {
-        // `pullImage` is an optional gateway member (not every engine target can pull).
-        if (typeof gateway.pullImage !== 'function') {
-          throw new OperationError(`cannot pull image ${op.image}: this engine connection does not support pulling`, {
-            hint: 'pull or build the image yourself, then run the command again',
-          });
-        }
-        await gateway.pullImage(op.image, op.platform !== undefined ? { platform: op.platform } : {});
-        return {};
+  constructor(
+    private readonly plan: Plan,
+    private readonly gateway: EngineGateway,
+    private readonly options: ExecuteOptions,
+  ) {
+    this.ops = plan.operations;
+    this.now = options.now ?? Date.now;
+    this.crashAfter = options.crashAfterOps ?? crashAfterOpsFromEnv();
+    this.crash = options.crash ?? (() => process.kill(process.pid, 'SIGKILL'));
+    this.index = new Map(this.ops.map((op, i) => [op.id, i]));
+    this.state = new Map(this.ops.map((op) => [op.id, 'pending']));
+    this.waitingOn = new Map(this.ops.map((op) => [op.id, op.after.length]));
+    for (const op of this.ops) for (const dep of op.after) (this.dependents.get(dep) ?? this.dependents.set(dep, []).get(dep)!).push(op);
+    this.ready = this.ops.filter((op) => op.after.length === 0);
+    // Without --parallel the limit follows the engine's CPUs, from GET /info: 40-300 ms here.
+    // The run does not wait for it: it starts at the smallest default (never above what the
+    // engine will allow) and widens when the answer comes. A plan that is one chain, such as a
+    // single recreate, never needs more, and stops paying for the call on its critical path.
+    this.parallel =
+      options.parallel !== undefined
+        ? resolveParallelism(options.parallel, { ncpu: 1 })
+        : options.engineInfo
+          ? resolveParallelism(undefined, options.engineInfo)
+          : MIN_DEFAULT_PARALLELISM;
+    this.askEngine = options.parallel === undefined && !options.engineInfo ? new AbortController() : undefined;
+    this.perform = {
+      gateway,
+      projectName: plan.projectName,
+      ids: this.ids,
+      ...(options.signal ? { signal: options.signal } : {}),
+      now: this.now,
+      ...(options.waitProgressIntervalMs !== undefined ? { waitProgressIntervalMs: options.waitProgressIntervalMs } : {}),
+      ...(options.waitRecheckIntervalMs !== undefined ? { waitRecheckIntervalMs: options.waitRecheckIntervalMs } : {}),
+      onWaitProgress: (op, p) =>
+        this.emit({
+          type: 'wait-progress',
+          at: this.now(),
+          ...refOf(op),
+          container: op.container.name,
+          condition: op.condition,
+          elapsedMs: p.elapsedMs,
+          message: p.message,
+          ...(p.state !== undefined ? { state: p.state } : {}),
+        }),
+    };
+  }
+
+  run(): Promise<ExecutionResult> {
+    return new Promise<ExecutionResult>((resolve) => {
+      this.resolve = resolve;
+      this.startedAt = this.now();
+      this.emit({
+        type: 'run-started',
+        at: this.startedAt,
+        projectName: this.plan.projectName,
+        total: this.ops.length,
+        parallel: Number.isFinite(this.parallel) ? this.parallel : -1,
+      });
+      this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
+      if (this.askEngine) {
+        this.gateway.info(this.askEngine.signal).then(
+          (info) => {
+            this.parallel = resolveParallelism(undefined, info);
+            this.pump();
+          },
+          // Unanswered (or aborted at the end): the run goes on at the minimum.
+          () => undefined,
+        );
       }
-      case 'network.create': {
-        const id = await gateway.createNetwork(op.body);
-        createdNetworks.set(op.network, id);
-        return {};
-      }
-      case 'network.remove':
-        await gateway.removeNetwork(op.networkId);
-        return {};
-      case 'network.connect': {
-        // The id goes in the endpoint too: the engine keeps that endpoint for a container that
-        // is not running, and looks the network up by it at start (else by name).
-        const network = networkRef(op.network, op.endpoint.NetworkID);
-        await gateway.connectNetwork(network, containerId(op.container), pinNetworkId(op.endpoint, network === op.network ? undefined : network));
-        return {};
-      }
-      case 'network.disconnect':
-        await gateway.disconnectNetwork(networkRef(op.network), containerId(op.container), false);
-        return {};
-      case 'volume.create':
-        await gateway.createVolume(op.body);
-        return {};
-      case 'volume.remove':
-        await gateway.removeVolume(op.volume);
-        return {};
-      case 'container.create': {
-        // Networks this run created are joined by id, like those the planner found (see the header).
-        const id = await gateway.createContainer(op.container.name, pinNetworkIds(op.body, createdNetworks));
-        createdContainers.set(op.container.name, id);
-        return { containerId: id };
-      }
-      case 'container.start':
-        await gateway.startContainer(containerId(op.container));
-        return {};
-      case 'container.stop':
-        await gateway.stopContainer(containerId(op.container), op.timeoutSeconds);
-        return {};
-      case 'container.restart':
-        await gateway.restartContainer(containerId(op.container), op.timeoutSeconds);
-        return {};
-      case 'container.remove':
-        // force: as Compose does. The plan stops a container before removing it; force only
-        // covers a restart policy bringing it back in between, and never touches volumes.
-        await gateway.removeContainer(containerId(op.container), { force: true, removeAnonymousVolumes: op.removeAnonymousVolumes });
-        return {};
-      case 'container.wait': {
-        const target = { containerId: containerId(op.container), containerName: op.container.name, service: op.container.service };
-        try {
-          await waitForCondition(gateway, target, op.condition, {
-            timeoutMs: op.timeoutMs,
-            ...(options.signal ? { signal: options.signal } : {}),
-            now,
-            eventLabels: projectFilter(plan.projectName),
-            ...(options.waitProgressIntervalMs !== undefined ? { progressIntervalMs: options.waitProgressIntervalMs } : {}),
-            ...(options.waitRecheckIntervalMs !== undefined ? { recheckIntervalMs: options.waitRecheckIntervalMs } : {}),
-            onProgress: (p) =>
-              emit({
-                type: 'wait-progress',
-                at: now(),
-                ...refOf(op),
-                container: op.container.name,
-                condition: op.condition,
-                elapsedMs: p.elapsedMs,
-                message: p.message,
-                ...(p.state !== undefined ? { state: p.state } : {}),
-              }),
-          });
-          return {};
-        } catch (e) {
-          // `required: false`: an unmet condition is a warning (an interruption is still one).
-          if (!op.required && e instanceof OperationError) return { warning: e.message };
-          throw e;
-        }
-      }
-      default: {
-        const unknown: never = op;
-        throw new InternalError(`the executor does not know the operation kind of ${JSON.stringify(unknown)}`);
-      }
+      this.pump();
+    });
+  }
+
+  private emit(event: ProgressEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // A renderer's bug must not corrupt the run's bookkeeping.
     }
   }
 
-  function skip(op: Operation, reason: 'dependency-failed' | 'interrupted', blockedBy?: string): void {
-    if (state.get(op.id) !== 'pending') return;
-    state.set(op.id, 'skipped');
-    const at = now();
-    outcomes.set(op.id, { ...refOf(op), status: 'skipped', skipReason: reason, ...(blockedBy !== undefined ? { blockedBy } : {}) });
-    emit({ type: 'op-skipped', at, ...refOf(op), reason, ...(blockedBy !== undefined ? { blockedBy } : {}) });
+  /** Starts every ready operation the limits allow, in plan order; finishes when nothing runs. */
+  private pump(): void {
+    if (this.finished) return;
+    if (this.options.signal?.aborted) this.skipAllPending();
+    for (let i = 0; i < this.ready.length; ) {
+      const op = this.ready[i]!;
+      const blocked = (!isWait(op) && this.engineCallsInFlight >= this.parallel) || (op.serialKey !== undefined && this.busyKeys.has(op.serialKey));
+      if (blocked) {
+        i++;
+        continue;
+      }
+      this.ready.splice(i, 1);
+      this.startOne(op);
+    }
+    if (this.running === 0) this.finish();
+  }
+
+  private startOne(op: Operation): void {
+    this.state.set(op.id, 'running');
+    this.running++;
+    if (!isWait(op)) this.engineCallsInFlight++;
+    if (op.serialKey !== undefined) this.busyKeys.add(op.serialKey);
+    const started = this.now();
+    this.emit({ type: 'op-started', at: started, ...refOf(op) });
+    performOperation(op, this.perform)
+      .then(
+        (result) => this.succeeded(op, started, result),
+        (e: unknown) => this.failed(op, started, e),
+      )
+      .finally(() => {
+        this.running--;
+        if (!isWait(op)) this.engineCallsInFlight--;
+        if (op.serialKey !== undefined) this.busyKeys.delete(op.serialKey);
+        this.pump();
+      });
+  }
+
+  private succeeded(op: Operation, started: number, result: Performed): void {
+    const durationMs = this.now() - started;
+    if (isMutating(op)) {
+      this.mutatingDone++;
+      if (this.crashAfter !== undefined && this.mutatingDone === this.crashAfter) this.crash();
+    }
+    this.state.set(op.id, 'done');
+    this.outcomes.set(op.id, { ...refOf(op), status: 'done', durationMs, ...result });
+    if (result.warning !== undefined) {
+      this.warnings.push(result.warning);
+      this.emit({ type: 'warning', at: this.now(), message: result.warning, opId: op.id, ...(op.service !== undefined ? { service: op.service } : {}) });
+    }
+    this.emit({ type: 'op-done', at: this.now(), ...refOf(op), durationMs, ...(result.containerId !== undefined ? { containerId: result.containerId } : {}) });
+    for (const next of this.dependents.get(op.id) ?? []) {
+      const left = this.waitingOn.get(next.id)! - 1;
+      this.waitingOn.set(next.id, left);
+      if (left === 0 && this.state.get(next.id) === 'pending') this.insertReady(next);
+    }
+  }
+
+  private failed(op: Operation, started: number, e: unknown): void {
+    const durationMs = this.now() - started;
+    const error = asStackError(op, e);
+    this.firstError ??= error;
+    this.state.set(op.id, 'failed');
+    this.outcomes.set(op.id, { ...refOf(op), status: 'failed', durationMs, error });
+    this.emit({ type: 'op-failed', at: this.now(), ...refOf(op), durationMs, error: summarise(error) });
+    this.skipDependents(op.id);
+  }
+
+  private skip(op: Operation, reason: 'dependency-failed' | 'interrupted', blockedBy?: string): void {
+    if (this.state.get(op.id) !== 'pending') return;
+    this.state.set(op.id, 'skipped');
+    const at = this.now();
+    this.outcomes.set(op.id, { ...refOf(op), status: 'skipped', skipReason: reason, ...(blockedBy !== undefined ? { blockedBy } : {}) });
+    this.emit({ type: 'op-skipped', at, ...refOf(op), reason, ...(blockedBy !== undefined ? { blockedBy } : {}) });
   }
 
   /** Skip everything downstream of a failed (or skipped) operation. */
-  function skipDependents(rootId: string): void {
-    const stack = [...(dependents.get(rootId) ?? [])];
+  private skipDependents(rootId: string): void {
+    const stack = [...(this.dependents.get(rootId) ?? [])];
     while (stack.length > 0) {
       const op = stack.pop()!;
-      if (state.get(op.id) !== 'pending') continue;
-      skip(op, 'dependency-failed', rootId);
-      stack.push(...(dependents.get(op.id) ?? []));
+      if (this.state.get(op.id) !== 'pending') continue;
+      this.skip(op, 'dependency-failed', rootId);
+      stack.push(...(this.dependents.get(op.id) ?? []));
     }
   }
 
-  function skipAllPending(): void {
-    for (const op of ops) {
-      if (state.get(op.id) === 'pending') {
-        interrupted = true;
-        skip(op, 'interrupted');
+  private skipAllPending(): void {
+    for (const op of this.ops) {
+      if (this.state.get(op.id) === 'pending') {
+        this.interrupted = true;
+        this.skip(op, 'interrupted');
       }
     }
-    ready.length = 0;
+    this.ready.length = 0;
   }
 
-  function insertReady(op: Operation): void {
-    const at = index.get(op.id)!;
-    let i = ready.length;
-    while (i > 0 && index.get(ready[i - 1]!.id)! > at) i--;
-    ready.splice(i, 0, op);
+  private insertReady(op: Operation): void {
+    const at = this.index.get(op.id)!;
+    let i = this.ready.length;
+    while (i > 0 && this.index.get(this.ready[i - 1]!.id)! > at) i--;
+    this.ready.splice(i, 0, op);
   }
 
-  return new Promise<ExecutionResult>((resolve) => {
-    let finished = false;
-
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      // A short run may end before the engine said how many CPUs it has.
-      askEngine?.abort();
-      options.signal?.removeEventListener('abort', onAbort);
-      // Every operation has an outcome by now (the plan is a validated DAG); the fallback
-      // only keeps a scheduler bug from producing a hole in the report.
-      const list = ops.map(
-        (op) =>
-          outcomes.get(op.id) ?? { ...refOf(op), status: 'failed' as const, error: new InternalError(`operation "${op.id}" was never scheduled`) },
-      );
-      const count = (s: OperationStatus) => list.filter((o) => o.status === s).length;
-      const ok = count('done') === list.length;
-      let error = firstError;
-      if (!error && !ok && interrupted) {
-        error = new InterruptedError(`interrupted: ${count('skipped')} of ${list.length} operations were not run`, {
-          hint: 'run the same command again: it finishes what this run left',
-        });
-      }
-      const durationMs = now() - runStarted;
-      emit({ type: 'run-finished', at: now(), ok, durationMs, done: count('done'), failed: count('failed'), skipped: count('skipped'), interrupted });
-      resolve({ ok, outcomes: list, ...(error ? { error } : {}), interrupted, createdContainers, createdNetworks, warnings, durationMs });
-    };
-
-    const onAbort = (): void => {
-      skipAllPending();
-      if (running === 0) finish();
-    };
-
-    const startOne = (op: Operation): void => {
-      const isWait = op.kind === 'container.wait';
-      state.set(op.id, 'running');
-      running++;
-      if (!isWait) engineCallsInFlight++;
-      if (op.serialKey !== undefined) busyKeys.add(op.serialKey);
-      const started = now();
-      emit({ type: 'op-started', at: started, ...refOf(op) });
-      perform(op).then(
-        (result) => {
-          const durationMs = now() - started;
-          if (isMutating(op)) {
-            mutatingDone++;
-            if (crashAfter !== undefined && mutatingDone === crashAfter) crash();
-          }
-          state.set(op.id, 'done');
-          outcomes.set(op.id, { ...refOf(op), status: 'done', durationMs, ...result });
-          if (result.warning !== undefined) {
-            warnings.push(result.warning);
-            emit({ type: 'warning', at: now(), message: result.warning, opId: op.id, ...(op.service !== undefined ? { service: op.service } : {}) });
-          }
-          emit({ type: 'op-done', at: now(), ...refOf(op), durationMs, ...(result.containerId !== undefined ? { containerId: result.containerId } : {}) });
-          for (const next of dependents.get(op.id) ?? []) {
-            const left = waitingOn.get(next.id)! - 1;
-            waitingOn.set(next.id, left);
-            if (left === 0 && state.get(next.id) === 'pending') insertReady(next);
-          }
-        },
-        (e: unknown) => {
-          const durationMs = now() - started;
-          const error = asStackError(op, e);
-          firstError ??= error;
-          state.set(op.id, 'failed');
-          outcomes.set(op.id, { ...refOf(op), status: 'failed', durationMs, error });
-          emit({ type: 'op-failed', at: now(), ...refOf(op), durationMs, error: summarise(error) });
-          skipDependents(op.id);
-        },
-      ).finally(() => {
-        running--;
-        if (!isWait) engineCallsInFlight--;
-        if (op.serialKey !== undefined) busyKeys.delete(op.serialKey);
-        pump();
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    // A short run may end before the engine said how many CPUs it has.
+    this.askEngine?.abort();
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    // Every operation has an outcome by now (the plan is a validated DAG); the fallback only
+    // keeps a scheduler bug from producing a hole in the report.
+    const list = this.ops.map(
+      (op) => this.outcomes.get(op.id) ?? { ...refOf(op), status: 'failed' as const, error: new InternalError(`operation "${op.id}" was never scheduled`) },
+    );
+    const count = (s: OperationStatus) => list.filter((o) => o.status === s).length;
+    const ok = count('done') === list.length;
+    let error = this.firstError;
+    if (!error && !ok && this.interrupted) {
+      error = new InterruptedError(`interrupted: ${count('skipped')} of ${list.length} operations were not run`, {
+        hint: 'run the same command again: it finishes what this run left',
       });
-    };
-
-    const pump = (): void => {
-      if (finished) return;
-      if (options.signal?.aborted) skipAllPending();
-      for (let i = 0; i < ready.length; ) {
-        const op = ready[i]!;
-        const isWait = op.kind === 'container.wait';
-        const blocked = (!isWait && engineCallsInFlight >= parallel) || (op.serialKey !== undefined && busyKeys.has(op.serialKey));
-        if (blocked) {
-          i++;
-          continue;
-        }
-        ready.splice(i, 1);
-        startOne(op);
-      }
-      if (running === 0) finish();
-    };
-
-    emit({ type: 'run-started', at: runStarted, projectName: plan.projectName, total: ops.length, parallel: Number.isFinite(parallel) ? parallel : -1 });
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (askEngine) {
-      gateway.info(askEngine.signal).then(
-        (info) => {
-          parallel = resolveParallelism(undefined, info);
-          pump();
-        },
-        // Unanswered (or aborted at the end): the run goes on at the minimum.
-        () => undefined,
-      );
     }
-    pump();
-  });
+    const durationMs = this.now() - this.startedAt;
+    const interrupted = this.interrupted;
+    this.emit({ type: 'run-finished', at: this.now(), ok, durationMs, done: count('done'), failed: count('failed'), skipped: count('skipped'), interrupted });
+    this.resolve({
+      ok,
+      outcomes: list,
+      ...(error ? { error } : {}),
+      interrupted,
+      createdContainers: this.ids.containers,
+      createdNetworks: this.ids.networks,
+      warnings: this.warnings,
+      durationMs,
+    });
+  }
 }

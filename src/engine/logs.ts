@@ -134,200 +134,263 @@ export async function followProjectLogs(
   options: FollowLogsOptions,
   onLine: (line: LogLine) => void,
 ): Promise<void> {
-  const signal = options.signal ?? new AbortController().signal;
-  const now = options.now ?? Date.now;
-  const notice = (n: LogNotice): void => options.onNotice?.(n);
-  const wanted = (source: LogSource): boolean =>
-    (options.includeOneOff === true || !source.oneoff) &&
-    (!options.services || options.services.length === 0 || options.services.includes(source.service));
-  const trackers = new Map<string, Tracker>();
-  const running = new Set<Promise<void>>();
+  return new LogFollower(gateway, options, onLine).run();
+}
 
-  const track = (source: LogSource): Tracker => {
-    let t = trackers.get(source.containerId);
+/** What the stream of one container ended with: run again (re-attach) or stop following it. */
+type AfterStream = 'again' | 'stop';
+
+/**
+ * One `followProjectLogs` call: a tracker per container (what it delivered, whether a stream
+ * is open), and one method per step — list and subscribe (run), attach, one container's
+ * streams one after another (followContainer), one stream (readOnce), what its end means
+ * (afterStream), and the events that start new streams (onEvent).
+ */
+class LogFollower {
+  private readonly signal: AbortSignal;
+  private readonly now: () => number;
+  private readonly trackers = new Map<string, Tracker>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly gateway: EngineGateway,
+    private readonly options: FollowLogsOptions,
+    private readonly onLine: (line: LogLine) => void,
+  ) {
+    this.signal = options.signal ?? new AbortController().signal;
+    this.now = options.now ?? Date.now;
+  }
+
+  async run(): Promise<void> {
+    const { options, signal } = this;
+    // Events first (follow only): `since` a second before the list, so a container started
+    // between the two is seen by at least one of them; the tracker map drops doubles.
+    let eventsDone: Promise<void> = Promise.resolve();
+    if (options.follow) {
+      const since = Math.floor(this.now() / 1000) - 1;
+      eventsDone = watchEvents(this.gateway, options.projectName, since, signal, (ev) => this.onEvent(ev), (n) => this.notice(n), options.reconnectDelayMs);
+    }
+    let listed: ObservedContainer[];
+    try {
+      listed = await this.gateway.listContainers({ labels: projectFilter(options.projectName) }, { all: true, signal });
+    } catch (e) {
+      if (signal.aborted) return;
+      throw e;
+    }
+    listed.sort((a, b) => a.name.localeCompare(b.name));
+    for (const c of listed) {
+      const source = sourceOf(c.id, c.name, c.labels);
+      if (this.wanted(source)) this.attach(this.track(source));
+    }
+    if (options.follow) await eventsDone;
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  private notice(n: LogNotice): void {
+    this.options.onNotice?.(n);
+  }
+
+  private wanted(source: LogSource): boolean {
+    const { includeOneOff, services } = this.options;
+    return (includeOneOff === true || !source.oneoff) && (!services || services.length === 0 || services.includes(source.service));
+  }
+
+  private track(source: LogSource): Tracker {
+    let t = this.trackers.get(source.containerId);
     if (!t) {
       t = { source, attached: false, startAgain: false, deliveredAtLast: 0, attachCount: 0, removed: false };
-      trackers.set(source.containerId, t);
+      this.trackers.set(source.containerId, t);
     }
     return t;
-  };
+  }
 
-  const attach = (t: Tracker): void => {
+  /** Opens a stream for the container, or, when one is open, asks for another once it ends. */
+  private attach(t: Tracker): void {
     if (t.removed) return;
     if (t.attached) {
       t.startAgain = true;
       return;
     }
     t.attached = true;
-    const p = runTracker(t).finally(() => running.delete(p));
-    running.add(p);
-  };
+    const p = this.followContainer(t).finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
 
-  // One container: open a stream, deliver its lines, and when it ends decide whether the
-  // container runs again (re-attach) or stopped (report the exit once).
-  const runTracker = async (t: Tracker): Promise<void> => {
-    let delayMs = 50;
+  private onEvent(ev: EngineEvent): void {
+    if (ev.type !== 'container') return;
+    const source = sourceOf(ev.id, ev.attributes.name ?? ev.id, ev.attributes);
+    if (!this.wanted(source)) return;
+    if (ev.action === 'start') this.attach(this.track(source));
+    else if (ev.action === 'destroy') {
+      const t = this.trackers.get(ev.id);
+      if (t && !t.removed) {
+        t.removed = true;
+        this.notice({ kind: 'removed', source: t.source });
+      }
+    }
+  }
+
+  /**
+   * One container: open a stream, deliver its lines, and when it ends decide whether the
+   * container runs again (re-attach) or stopped (report the exit once).
+   */
+  private async followContainer(t: Tracker): Promise<void> {
+    const backoff = { delayMs: 50 };
     for (;;) {
       t.startAgain = false;
-      let delivered = 0;
-      try {
-        const before = await gateway.inspectContainer(t.source.containerId, signal);
-        t.tty = before.tty;
-        t.streamRunStartedAt = before.startedAt;
-        notice({ kind: 'attached', source: t.source, again: t.attachCount > 0 });
-        delivered = await readOnce(t);
-      } catch (e) {
-        if (signal.aborted) break;
-        if (e instanceof NotFoundError) {
-          t.removed = true;
-          break;
-        }
-        notice({ kind: 'error', source: t.source, error: e });
-      }
-      if (!options.follow || signal.aborted) break;
-      // The stream ended: the container stopped, or the connection was lost.
-      let details;
-      try {
-        details = await gateway.inspectContainer(t.source.containerId, signal);
-      } catch (e) {
-        if (!signal.aborted && !(e instanceof NotFoundError)) notice({ kind: 'error', source: t.source, error: e });
-        if (e instanceof NotFoundError) t.removed = true;
-        break;
-      }
-      // A `start` event for the run this stream already covered (events are replayed from a
-      // second before the list) is no reason to attach again.
-      const startedSince = t.startAgain && details.startedAt !== t.streamRunStartedAt;
-      if (details.state === 'running' || details.state === 'paused' || startedSince) {
-        // Still (or again) running: the stream was cut, or a restart raced us. Back off a
-        // little when a stream yields nothing, so a broken log driver cannot spin us.
-        if (delivered === 0) {
-          await sleep(delayMs, undefined, { signal }).catch(() => undefined);
-          delayMs = Math.min(delayMs * 2, 2000);
-        } else delayMs = 50;
-        if (signal.aborted) break;
-        continue;
-      }
-      if (details.finishedAt !== t.reportedFinish) {
-        t.reportedFinish = details.finishedAt;
-        notice({ kind: 'exited', source: t.source, exitCode: details.exitCode, oomKilled: details.oomKilled });
-      }
-      break;
+      const delivered = await this.openAndRead(t);
+      if (delivered === undefined || !this.options.follow || this.signal.aborted) break;
+      if ((await this.afterStream(t, delivered, backoff)) === 'stop') break;
     }
     t.attached = false;
     // A `start` that arrived after our last look at the container.
-    if (t.startAgain && options.follow && !signal.aborted && !t.removed) {
+    if (t.startAgain && this.options.follow && !this.signal.aborted && !t.removed) {
       t.startAgain = false;
-      const now = await gateway.inspectContainer(t.source.containerId, signal).catch(() => undefined);
-      if (now && now.startedAt !== t.streamRunStartedAt) attach(t);
+      const now = await this.gateway.inspectContainer(t.source.containerId, this.signal).catch(() => undefined);
+      if (now && now.startedAt !== t.streamRunStartedAt) this.attach(t);
     }
-  };
+  }
 
-  // One log stream, deduplicated against what this container already delivered.
-  const readOnce = async (t: Tracker): Promise<number> => {
-    const request: { -readonly [K in keyof LogOptions]: LogOptions[K] } = {
-      follow: options.follow,
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-    };
-    if (options.until !== undefined) request.until = options.until;
-    if (t.lastNanos !== undefined) {
-      // `since` is inclusive and in (fractional) seconds: start at the whole second and
-      // drop the repeats below, exactly.
-      request.since = Number(t.lastNanos / 1_000_000_000n);
-    } else if (t.attachCount === 0) {
-      if (options.since !== undefined) request.since = options.since;
-      if (options.tail !== undefined) request.tail = options.tail;
-      t.firstAttachSecond = Math.floor(now() / 1000);
-    } else if (options.tail !== undefined && t.firstAttachSecond !== undefined) {
-      // Nothing seen yet, but the user asked for the tail only: do not dump older lines now.
-      request.since = Math.max(options.since ?? 0, t.firstAttachSecond);
-    } else if (options.since !== undefined) {
-      request.since = options.since;
+  /** One stream of the container; how many lines it delivered, or undefined when following it is over. */
+  private async openAndRead(t: Tracker): Promise<number | undefined> {
+    try {
+      const before = await this.gateway.inspectContainer(t.source.containerId, this.signal);
+      t.tty = before.tty;
+      t.streamRunStartedAt = before.startedAt;
+      this.notice({ kind: 'attached', source: t.source, again: t.attachCount > 0 });
+      return await this.readOnce(t);
+    } catch (e) {
+      if (this.signal.aborted) return undefined;
+      if (e instanceof NotFoundError) {
+        t.removed = true;
+        return undefined;
+      }
+      this.notice({ kind: 'error', source: t.source, error: e });
+      return 0;
     }
+  }
+
+  /** The stream ended: the container stopped, or the connection was lost. */
+  private async afterStream(t: Tracker, delivered: number, backoff: { delayMs: number }): Promise<AfterStream> {
+    let details;
+    try {
+      details = await this.gateway.inspectContainer(t.source.containerId, this.signal);
+    } catch (e) {
+      if (!this.signal.aborted && !(e instanceof NotFoundError)) this.notice({ kind: 'error', source: t.source, error: e });
+      if (e instanceof NotFoundError) t.removed = true;
+      return 'stop';
+    }
+    // A `start` event for the run this stream already covered (events are replayed from a
+    // second before the list) is no reason to attach again.
+    const startedSince = t.startAgain && details.startedAt !== t.streamRunStartedAt;
+    if (details.state === 'running' || details.state === 'paused' || startedSince) {
+      // Still (or again) running: the stream was cut, or a restart raced us. Back off a
+      // little when a stream yields nothing, so a broken log driver cannot spin us.
+      if (delivered === 0) {
+        await sleep(backoff.delayMs, undefined, { signal: this.signal }).catch(() => undefined);
+        backoff.delayMs = Math.min(backoff.delayMs * 2, 2000);
+      } else backoff.delayMs = 50;
+      return this.signal.aborted ? 'stop' : 'again';
+    }
+    if (details.finishedAt !== t.reportedFinish) {
+      t.reportedFinish = details.finishedAt;
+      this.notice({ kind: 'exited', source: t.source, exitCode: details.exitCode, oomKilled: details.oomKilled });
+    }
+    return 'stop';
+  }
+
+  /** One log stream, deduplicated against what this container already delivered. */
+  private async readOnce(t: Tracker): Promise<number> {
+    const request = logRequest(t, this.options, this.now);
     t.attachCount++;
-    const raw = await gateway.logs(t.source.containerId, request, signal);
-    const skipBefore = t.lastNanos;
-    let skipAtBoundary = t.deliveredAtLast;
+    const raw = await this.gateway.logs(t.source.containerId, request, this.signal);
+    const dedup = new Deduplicator(t);
     let delivered = 0;
-    const splitter = new LineSplitter();
     const deliver = (stream: StreamName, rawLine: string): void => {
-      const { timestamp, text } = splitTimestamp(rawLine);
-      const nanos = timestamp ? parseTimestampNanos(timestamp) : undefined;
-      if (nanos !== undefined && skipBefore !== undefined) {
-        if (nanos < skipBefore) return;
-        if (nanos === skipBefore && skipAtBoundary > 0) {
-          skipAtBoundary--;
-          return;
-        }
-      }
-      if (nanos !== undefined) {
-        if (nanos === t.lastNanos) t.deliveredAtLast++;
-        else {
-          t.lastNanos = nanos;
-          t.deliveredAtLast = 1;
-        }
-      }
+      const line = dedup.accept(rawLine);
+      if (!line) return;
       delivered++;
-      onLine({ source: t.source, stream, text, timestamp });
+      this.onLine({ source: t.source, stream, ...line });
     };
+    const splitter = new LineSplitter();
     const onAbort = (): void => {
       (raw as { destroy?: () => void }).destroy?.();
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    this.signal.addEventListener('abort', onAbort, { once: true });
     try {
       for await (const piece of readProcessOutput(raw, t.tty === true)) {
         for (const line of splitter.push(piece)) deliver(piece.stream, line);
       }
     } catch (e) {
-      if (!signal.aborted) throw e;
+      if (!this.signal.aborted) throw e;
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      for (const rest of splitter.flush()) if (!signal.aborted) deliver(rest.stream, rest.line);
+      this.signal.removeEventListener('abort', onAbort);
+      for (const rest of splitter.flush()) if (!this.signal.aborted) deliver(rest.stream, rest.line);
     }
     return delivered;
-  };
+  }
+}
 
-  const onEvent = (ev: EngineEvent): void => {
-    if (ev.type !== 'container') return;
-    const source = sourceOf(ev.id, ev.attributes.name ?? ev.id, ev.attributes);
-    if (!wanted(source)) return;
-    if (ev.action === 'start') attach(track(source));
-    else if (ev.action === 'destroy') {
-      const t = trackers.get(ev.id);
-      if (t && !t.removed) {
-        t.removed = true;
-        notice({ kind: 'removed', source: t.source });
+/** What to ask the engine for on this attach of the container (see the header: since, tail, timestamps). */
+function logRequest(t: Tracker, options: FollowLogsOptions, now: () => number): LogOptions {
+  const request: { -readonly [K in keyof LogOptions]: LogOptions[K] } = {
+    follow: options.follow,
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+  };
+  if (options.until !== undefined) request.until = options.until;
+  if (t.lastNanos !== undefined) {
+    // `since` is inclusive and in (fractional) seconds: start at the whole second and
+    // drop the repeats below, exactly.
+    request.since = Number(t.lastNanos / 1_000_000_000n);
+  } else if (t.attachCount === 0) {
+    if (options.since !== undefined) request.since = options.since;
+    if (options.tail !== undefined) request.tail = options.tail;
+    t.firstAttachSecond = Math.floor(now() / 1000);
+  } else if (options.tail !== undefined && t.firstAttachSecond !== undefined) {
+    // Nothing seen yet, but the user asked for the tail only: do not dump older lines now.
+    request.since = Math.max(options.since ?? 0, t.firstAttachSecond);
+  } else if (options.since !== undefined) {
+    request.since = options.since;
+  }
+  return request;
+}
+
+/**
+ * Drops what a re-attached stream repeats: every line older than the last timestamp the
+ * container delivered, and as many lines at exactly that timestamp as were delivered; and
+ * keeps the tracker's "last timestamp, and how many lines carried it" up to date.
+ */
+class Deduplicator {
+  private readonly skipBefore: bigint | undefined;
+  private skipAtBoundary: number;
+
+  constructor(private readonly t: Tracker) {
+    this.skipBefore = t.lastNanos;
+    this.skipAtBoundary = t.deliveredAtLast;
+  }
+
+  /** The line split from its timestamp, or undefined when it was delivered before. */
+  accept(rawLine: string): { text: string; timestamp: string } | undefined {
+    const { timestamp, text } = splitTimestamp(rawLine);
+    const nanos = timestamp ? parseTimestampNanos(timestamp) : undefined;
+    if (nanos !== undefined && this.skipBefore !== undefined) {
+      if (nanos < this.skipBefore) return undefined;
+      if (nanos === this.skipBefore && this.skipAtBoundary > 0) {
+        this.skipAtBoundary--;
+        return undefined;
       }
     }
-  };
-
-  // Events first (follow only): `since` a second before the list, so a container started
-  // between the two is seen by at least one of them; the tracker map drops doubles.
-  let eventsDone: Promise<void> = Promise.resolve();
-  if (options.follow) {
-    eventsDone = watchEvents(gateway, options.projectName, Math.floor(now() / 1000) - 1, signal, onEvent, notice, options.reconnectDelayMs);
+    if (nanos !== undefined) {
+      if (nanos === this.t.lastNanos) this.t.deliveredAtLast++;
+      else {
+        this.t.lastNanos = nanos;
+        this.t.deliveredAtLast = 1;
+      }
+    }
+    return { text, timestamp };
   }
-
-  let listed: ObservedContainer[];
-  try {
-    listed = await gateway.listContainers({ labels: projectFilter(options.projectName) }, { all: true, signal });
-  } catch (e) {
-    if (signal.aborted) return;
-    throw e;
-  }
-  listed.sort((a, b) => a.name.localeCompare(b.name));
-  for (const c of listed) {
-    const source = sourceOf(c.id, c.name, c.labels);
-    if (wanted(source)) attach(track(source));
-  }
-
-  if (!options.follow) {
-    while (running.size > 0) await Promise.all([...running]);
-    return;
-  }
-  await eventsDone;
-  while (running.size > 0) await Promise.all([...running]);
 }
 
 /** The project's container events, reconnecting with backoff and `since` when the stream ends. */

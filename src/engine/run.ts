@@ -57,30 +57,6 @@ export function parsePublish(spec: string): { key: string; binding: { HostIp?: s
   return { key: `${m[4]}/${m[5] ?? 'tcp'}`, binding };
 }
 
-/** Words of `--entrypoint "sh -c"` with simple quoting ('...' and "..."). */
-export function splitWords(text: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: '"' | "'" | undefined;
-  let any = false;
-  for (const ch of text) {
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else current += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      any = true;
-    } else if (/\s/.test(ch)) {
-      if (current !== '' || any) words.push(current);
-      current = '';
-      any = false;
-    } else current += ch;
-  }
-  if (quote) throw new UsageError(`unbalanced quote in "${text}"`);
-  if (current !== '' || any) words.push(current);
-  return words;
-}
-
 export function oneOffBody(model: StackModel, service: ServiceSpec, options: OneOffOptions): ContainerCreateBody {
   const base = buildContainerCreateBody(model, service, 1, options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {});
   const host: Record<string, unknown> = { ...(base.HostConfig ?? {}) };

@@ -3,58 +3,17 @@
 // environment) → per file: parse with positions, interpolate, include → merge the files in
 // order → extends → project name and profiles → validate (schema) → normalise (typed model).
 
-import { cacheKey, lookupModel, storeModel, whyNotCacheable, type ModelCacheOptions } from './model-cache.js';
+import { cacheKey, lookupModel, storeModel, whyNotCacheable } from './model-cache.js';
 import { plainFs, RecordingFs, type ModelFs } from './model-fs.js';
-import type { ParseLimits } from './parse.js';
-import type { Locator, ModelWarning, StackModel } from './types.js';
+import type { LoadedDocument, LoadOptions } from './load-options.js';
+import type { StackModel } from './types.js';
+
+export type { LoadedDocument, LoadOptions, ModelCacheOptions } from './load-options.js';
 
 // The pipeline itself (pipeline.ts: yaml, the generated validator, the normaliser...) is
 // loaded only when the model cache does not answer: a no-op `up` on a hit never runs it, and
 // does not pay for its modules' start-up either (yaml's alone is ~4 ms; issue 5).
 const pipeline = () => import('./pipeline.js');
-
-export interface LoadOptions {
-  /** -f values in order; `-` is stdin. Empty: discover stack.yaml / compose.yaml ... in cwd or its parents. */
-  readonly files?: readonly string[];
-  readonly projectName?: string;
-  readonly projectDirectory?: string;
-  readonly profiles?: readonly string[];
-  /** --env-file values; default `.env` in the project directory. */
-  readonly envFiles?: readonly string[];
-  /** Services named on the command line (enable their profiles). */
-  readonly services?: readonly string[];
-  readonly cwd: string;
-  /** The shell environment. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Reads stdin for `-f -`. */
-  readonly readStdin?: () => Promise<string>;
-  /** Resource caps for parsing (tests lower them). */
-  readonly limits?: ParseLimits;
-  /**
-   * Reuse the model of an earlier load with the same options when none of its inputs changed
-   * (model-cache.ts). Off by default; `{ off }` says why, for --debug.
-   */
-  readonly cache?: ModelCacheOptions | { readonly off: string };
-  /** Receives one line on what the model cache did (`--debug`). Never values. */
-  readonly debug?: (line: string) => void;
-}
-
-/** The merged, interpolated document and everything known about it, before validation. */
-export interface LoadedDocument {
-  /** Plain data: null-prototype objects for mappings, arrays, scalars. */
-  readonly doc: Record<string, unknown>;
-  readonly locate: Locator;
-  readonly projectName: string;
-  readonly projectDirectory: string;
-  /** Absolute paths (`-` for stdin), in merge order. */
-  readonly configFiles: readonly string[];
-  /** What interpolation used: shell environment over .env / --env-file. */
-  readonly variables: Readonly<Record<string, string>>;
-  /** Profiles enabled by --profile / STACK_PROFILES / COMPOSE_PROFILES. */
-  readonly profiles: readonly string[];
-  readonly sensitiveValues: readonly string[];
-  readonly warnings: readonly ModelWarning[];
-}
 
 /** Everything up to (not including) schema validation. Throws StackFileError (exit 65). */
 export async function loadDocument(options: LoadOptions, fs: ModelFs = plainFs): Promise<LoadedDocument> {

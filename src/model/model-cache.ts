@@ -30,7 +30,9 @@ import { randomBytes } from 'node:crypto';
 import { ensurePrivateDir, isPrivateDir } from '../cache-dir.cjs';
 import { canonicalJson } from './hash.js';
 import { changedInput, sha256, type RecordedInputs } from './model-fs.js';
-import type { LoadOptions } from './load.js';
+import type { LoadOptions } from './load-options.js';
+
+export type { ModelCacheOptions } from './load-options.js';
 import type { StackModel } from './types.js';
 
 /** Bump when the entry layout or the meaning of a key changes. */
@@ -42,13 +44,6 @@ const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 const MAX_ENTRIES = 100;
 /** A temporary file this old was left by a writer that died. */
 const STALE_TEMP_MS = 3600 * 1000;
-
-export interface ModelCacheOptions {
-  /** The directory that holds the entries (cacheDir('model')). */
-  readonly dir: string;
-  /** What the running code is (the CLI's build id): entries of other code are never used. */
-  readonly codeId: string;
-}
 
 /** The key of a load: what it was asked, never what it found on disk. */
 export function cacheKey(options: LoadOptions, codeId: string): string {

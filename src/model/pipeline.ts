@@ -16,7 +16,7 @@ import { defaultParseLimits, type ParseLimits } from './parse.js';
 import { childPosition, locatorFor } from './positions.js';
 import { displayName, loadStackText, readTextFile, type FileContext } from './stack-file.js';
 import { dict, type ModelWarning, type StackModel } from './types.js';
-import type { LoadedDocument, LoadOptions } from './load.js';
+import type { LoadedDocument, LoadOptions } from './load-options.js';
 import { validateDocument } from './validate.js';
 
 /** Everything up to (not including) schema validation. Throws StackFileError (exit 65). */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { cleanupProject, docker, projectContainers, projectNetworks, runStack, testImage, uniqueProject } from '../helpers/engine.js';
 import { describeRun } from '../helpers/stack-state.js';
 import { openGateway } from '../../src/engine/connect.js';
-import { up, type StackEvent } from '../../src/stack.js';
+import { up, type StackEvent } from '../../src/stack/index.js';
 import type { NetworkCreateBody } from '../../src/engine/gateway.js';
 
 const dirs: string[] = [];
@@ -72,6 +72,24 @@ describe('two networks with one name in the project', () => {
     assert.equal(b?.State, 'running');
     const plan = await runStack([...args, 'plan', '--detailed-exitcode']);
     assert.equal(plan.code, 0, `the plan after it is empty: ${describeRun(plan)}`);
+  });
+
+  it('run starts a one-off on the kept network and removes the duplicate', async () => {
+    const project = uniqueProject('dupnetrun');
+    projects.push(project);
+    const dir = stackDir(['a']);
+    const args = ['-f', join(dir, 'stack.yaml'), '-p', project];
+    const first = await runStack([...args, 'up', '-d']);
+    assert.equal(first.code, 0, describeRun(first));
+    await duplicateOf(`${project}_back`);
+    await duplicateOf(`${project}_default`);
+
+    const run = await runStack([...args, 'run', '--rm', '-T', '--no-deps', 'a', 'echo', 'one-off ran']);
+    assert.equal(run.code, 0, describeRun(run));
+    assert.equal(run.stdout, 'one-off ran\n');
+    assert.deepEqual(await networkNames(project), [`${project}_back`, `${project}_default`]);
+    const containers = await projectContainers(project);
+    assert.deepEqual(containers.map((c) => `${c.Names[0]} ${c.State}`), [`/${project}-a-1 running`], 'the one-off is gone (--rm), the service untouched');
   });
 
   it('a same-named network that lands after the run looked is removed when the run ends', async () => {

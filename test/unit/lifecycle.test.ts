@@ -3,9 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOrder } from '../../src/lifecycle.js';
-import { oneOffName, parsePublish, splitWords } from '../../src/engine/run.js';
-import { parseTimeArg } from '../../src/cli/project-request.js';
+import { startOrder } from '../../src/api/dependency-order.js';
+import { oneOffName, parsePublish } from '../../src/engine/run.js';
+import { parseTimeArg, splitWords } from '../../src/cli/project-request.js';
 import { attachedServices } from '../../src/cli/attached.js';
 import type { ObservedContainer } from '../../src/engine/gateway.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { down, plan, up, type StackEvent } from '../../src/stack.js';
+import { down, plan, up, type StackEvent } from '../../src/stack/index.js';
 import { MemoryGateway, MUTATING_CALLS } from '../helpers/memory-gateway.js';
 import { ConflictError, StackError } from '../../src/errors.js';
 

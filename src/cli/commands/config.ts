@@ -4,7 +4,7 @@
 // does not pay for yaml and the schema.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 import { commandContext } from '../context.js';
 
 interface ConfigFlags {
@@ -62,7 +62,7 @@ Examples:
         }
       };
 
-      const { loadDocument, loadModel } = await import('../../model/load.js');
+      const { composeDocument, load: loadModel, loadDocument } = await import('../../stack/index.js');
       if (opts.profiles) {
         // Profiles are listed from the merged document, valid or not for the active profiles.
         const loaded = await loadDocument(load);
@@ -83,8 +83,7 @@ Examples:
             .map((name) => model.services[name]!.image ?? `${model.projectName}-${name}`),
         );
       }
-      const { toComposeDocument } = await import('../../model/serialise.js');
-      const doc = toComposeDocument(model, { showSecrets: opts.showSecrets === true });
+      const doc = await composeDocument(model, { showSecrets: opts.showSecrets === true });
       if (opts.format === 'json') {
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;

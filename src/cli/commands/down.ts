@@ -5,7 +5,7 @@
 
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 import { commandContext } from '../context.js';
 
 interface DownFlags {
@@ -40,7 +40,7 @@ Examples:
       const opts = optionsOf<DownFlags>(self);
       const ctx = commandContext(opts);
       const [{ down }, { withProgress }, { summariseDown }] = await Promise.all([
-        import('../../stack.js'),
+        import('../../stack/index.js'),
         import('../progress/run.js'),
         import('../progress/summary.js'),
       ]);

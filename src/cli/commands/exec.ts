@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { projectRequest, wholeNumber } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { openCommandProject, wholeNumber } from '../project-request.js';
+import { optionsOf } from '../options.js';
 import { ExitRequest } from '../../errors.js';
 
 interface ExecFlags {
@@ -42,21 +42,19 @@ export function registerExec(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack exec web sh                   a shell in web-1 (TTY when run from a terminal)\n  stack exec -T db pg_dump app > dump.sql\n  echo hi | stack exec -T web cat     stdin and stdout without a TTY\n  stack exec --index 2 worker ps')
     .action(async (service: string, command: string[], _f: unknown, cmd: Command) => {
       const flags = optionsOf<ExecFlags>(cmd);
-      const { openProject, serviceContainer } = await import('../../lifecycle.js');
-      const { execInContainer } = await import('../../engine/exec.js');
-      const p = await openProject(projectRequest(cmd, [service]));
-      const container = await serviceContainer(p.gateway, p.projectName, service, flags.index, p.model ? { model: p.model } : {});
+      const { execInService } = await import('../../stack/index.js');
+      const p = await openCommandProject(cmd, [service]);
       const tty = wantTty(flags.tty);
       const restore = rawStdin(tty);
       let code: number;
       try {
-        code = await execInContainer(
-          p.gateway,
-          container.id,
+        code = await execInService(
+          p,
           {
+            service,
+            index: flags.index,
             cmd: command,
             tty,
-            attachStdin: true,
             ...(flags.env ? { env: flags.env } : {}),
             ...(flags.user ? { user: flags.user } : {}),
             ...(flags.workdir ? { workingDir: flags.workdir } : {}),

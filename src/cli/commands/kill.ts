@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runLifecycleAction } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 
 export function registerKill(program: Command): Command {
   return program
@@ -11,9 +11,7 @@ export function registerKill(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack kill                 kill everything at once\n  stack kill -s SIGHUP web   ask web to reload')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
       const flags = optionsOf<{ signal: string }>(cmd);
-      const { killServices } = await import('../../lifecycle.js');
-      await runLifecycleAction(cmd, services, `sent ${flags.signal}`, (p) =>
-        killServices(p.gateway, p.projectName, services, { signal: flags.signal, ...(p.model ? { model: p.model } : {}) }),
-      );
+      const { killServices } = await import('../../stack/index.js');
+      await runLifecycleAction(cmd, services, `sent ${flags.signal}`, (p, hooks) => killServices(p, services, { signal: flags.signal }, hooks));
     });
 }

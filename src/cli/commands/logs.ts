@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { interruptSignal, parseTimeArg, projectRequest, whenStdoutCloses } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { interruptSignal, openCommandProject, parseTimeArg, whenStdoutCloses } from '../project-request.js';
+import { optionsOf } from '../options.js';
 import { ExitCode, ExitRequest, UsageError } from '../../errors.js';
 import { paint } from '../style.js';
 
@@ -40,15 +40,12 @@ export function registerLogs(program: Command): Command {
       const tail = parseTail(flags.tail);
       const since = flags.since !== undefined ? parseTimeArg(flags.since) : undefined;
       const until = flags.until !== undefined ? parseTimeArg(flags.until) : undefined;
-      const { openProject, projectContainers } = await import('../../lifecycle.js');
-      const { followProjectLogs } = await import('../../engine/logs.js');
-      const { LogPrinter, prefixLabel } = await import('../log-printer.js');
-      const { sourceOf } = await import('../../engine/logs.js');
-      const p = await openProject(projectRequest(cmd, services));
+      const [{ containers, followLogs }, { LogPrinter, prefixLabel }] = await Promise.all([import('../../stack/index.js'), import('../log-printer.js')]);
+      const p = await openCommandProject(cmd, services);
       const printer = new LogPrinter({ out: process.stdout, prefix: flags.logPrefix, timestamps: flags.timestamps === true });
       // Validates the services (with a stack file) and sizes the prefix column up front.
-      const known = await projectContainers(p.gateway, p.projectName, { services }, p.model);
-      printer.reserve(known.map((c) => prefixLabel(sourceOf(c.id, c.name, c.labels))));
+      const known = await containers(p, { services });
+      printer.reserve(known.map((c) => prefixLabel({ containerName: c.name, service: c.service, number: c.number, oneoff: c.oneoff })));
       const interrupt = interruptSignal();
       const reader = new AbortController();
       let stdoutClosed = false;
@@ -58,10 +55,9 @@ export function registerLogs(program: Command): Command {
       });
       const err = paint(process.stderr);
       try {
-        await followProjectLogs(
-          p.gateway,
+        await followLogs(
+          p,
           {
-            projectName: p.projectName,
             services,
             follow: flags.follow === true,
             signal: AbortSignal.any([interrupt.signal, reader.signal]),

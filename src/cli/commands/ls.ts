@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { projectRequest } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 import { table } from './ps.js';
 
 interface LsFlags {
@@ -19,16 +19,10 @@ export function registerLs(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack ls                 running projects with their state and stack files\n  stack ls -a --format json')
     .action(async (_flags: LsFlags, cmd: Command) => {
       const flags = optionsOf<LsFlags>(cmd);
-      const { listProjects } = await import('../../lifecycle.js');
-      const { openGateway } = await import('../../engine/connect.js');
+      const { listProjects } = await import('../../stack/index.js');
       // ls needs no stack file and no project: only the engine.
       const { connect } = projectRequest(cmd);
-      const gateway = await openGateway({
-        env: connect.env,
-        ...(connect.host !== undefined ? { host: connect.host } : {}),
-        ...(connect.context !== undefined ? { context: connect.context } : {}),
-      });
-      const projects = await listProjects(gateway, { all: flags.all === true });
+      const projects = await listProjects({ connect, all: flags.all === true });
       if (flags.quiet) for (const p of projects) process.stdout.write(`${p.name}\n`);
       else if (flags.format === 'json') {
         process.stdout.write(`${JSON.stringify(projects.map((p) => ({ Name: p.name, Status: p.status, ConfigFiles: p.configFiles, WorkingDir: p.workingDir, Counts: p.counts })))}\n`);

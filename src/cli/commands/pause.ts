@@ -8,7 +8,7 @@ export function registerPause(program: Command): Command {
     .argument('[services...]', 'only these services')
     .addHelpText('after', '\nExamples:\n  stack pause worker')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
-      const { pauseServices } = await import('../../lifecycle.js');
-      await runLifecycleAction(cmd, services, 'paused', (p) => pauseServices(p.gateway, p.projectName, services, p.model));
+      const { pauseServices } = await import('../../stack/index.js');
+      await runLifecycleAction(cmd, services, 'paused', (p, hooks) => pauseServices(p, services, {}, hooks));
     });
 }

@@ -4,7 +4,7 @@
 
 import type { Command } from 'commander';
 import { ExitCode, ExitRequest } from '../../errors.js';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 import { addReconcileFlags, commandContext, reconcileOptionsFrom, type ReconcileFlags } from '../context.js';
 
 interface PlanFlags extends ReconcileFlags {
@@ -34,11 +34,7 @@ Examples:
       const opts = optionsOf<PlanFlags>(self);
       const ctx = commandContext(opts, services);
       const reconcile = reconcileOptionsFrom(opts, services);
-      const [{ plan }, { formatPlan, planToJson }, { paint }] = await Promise.all([
-        import('../../stack.js'),
-        import('../../planner/format.js'),
-        import('../style.js'),
-      ]);
+      const [{ plan, formatPlan, planToJson }, { paint }] = await Promise.all([import('../../stack/index.js'), import('../style.js')]);
       const result = await plan(
         { load: ctx.load, connect: ctx.connect, reconcile },
         // Model warnings arrive redacted through the hook; the plan text is on stdout alone.

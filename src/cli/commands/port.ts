@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { projectRequest, wholeNumber } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { openCommandProject, wholeNumber } from '../project-request.js';
+import { optionsOf } from '../options.js';
 import { UsageError } from '../../errors.js';
 
 export function registerPort(program: Command): Command {
@@ -16,13 +16,9 @@ export function registerPort(program: Command): Command {
       const flags = optionsOf<{ protocol: string; index: number }>(cmd);
       const privatePort = Number(port);
       if (!Number.isInteger(privatePort) || privatePort < 1 || privatePort > 65535) throw new UsageError(`not a port number: "${port}"`);
-      const { openProject, publishedPort } = await import('../../lifecycle.js');
-      const p = await openProject(projectRequest(cmd, [service]));
-      const address = await publishedPort(p.gateway, p.projectName, service, privatePort, {
-        protocol: flags.protocol,
-        index: flags.index,
-        ...(p.model ? { model: p.model } : {}),
-      });
+      const { publishedPort } = await import('../../stack/index.js');
+      const p = await openCommandProject(cmd, [service]);
+      const address = await publishedPort(p, service, privatePort, { protocol: flags.protocol, index: flags.index });
       process.stdout.write(`${address}\n`);
     });
 }

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { projectRequest } from '../project-request.js';
-import { optionsOf } from '../program.js';
-import type { PsRow } from '../../lifecycle.js';
+import { openCommandProject } from '../project-request.js';
+import { optionsOf } from '../options.js';
+import type { PsRow } from '../../stack/index.js';
 
 interface PsFlags {
   all?: boolean;
@@ -61,13 +61,12 @@ export function registerPs(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack ps                     running containers, with state, health and ports\n  stack ps -a --format json    every container, as JSON (Compose\'s field names)\n  stack ps -q web              ids of the web containers')
     .action(async (services: string[], _flags: PsFlags, cmd: Command) => {
       const flags = optionsOf<PsFlags>(cmd);
-      const { openProject, ps } = await import('../../lifecycle.js');
-      const project = await openProject(projectRequest(cmd, services));
-      const rows = await ps(project.gateway, project.projectName, {
+      const { ps } = await import('../../stack/index.js');
+      const project = await openCommandProject(cmd, services);
+      const rows = await ps(project, {
         services,
         all: flags.all === true || (flags.status?.length ?? 0) > 0,
         ...(flags.status ? { status: flags.status } : {}),
-        ...(project.model ? { model: project.model } : {}),
       });
       if (flags.quiet) {
         for (const r of rows) process.stdout.write(`${r.id}\n`);

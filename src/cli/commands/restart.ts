@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runLifecycleAction } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 
 export function registerRestart(program: Command): Command {
   return program
@@ -11,12 +11,9 @@ export function registerRestart(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack restart        restart everything\n  stack restart web')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
       const flags = optionsOf<{ timeout?: number }>(cmd);
-      const { restartServices } = await import('../../lifecycle.js');
-      await runLifecycleAction(cmd, services, 'restarted', (p) =>
-        restartServices(p.gateway, p.projectName, services, {
-          ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
-          ...(p.model ? { model: p.model } : {}),
-        }),
+      const { restartServices } = await import('../../stack/index.js');
+      await runLifecycleAction(cmd, services, 'restarted', (p, hooks) =>
+        restartServices(p, services, flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}, hooks),
       );
     });
 }

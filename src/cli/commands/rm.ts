@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runLifecycleAction } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 import { paint } from '../style.js';
 
 export function registerRm(program: Command): Command {
@@ -15,15 +15,15 @@ export function registerRm(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack rm             remove stopped containers (and finished one-off containers)\n  stack rm -s -v web   stop and remove the web containers with their anonymous volumes')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
       const flags = optionsOf<{ stop?: boolean; volumes?: boolean; timeout?: number }>(cmd);
-      const { removeServices } = await import('../../lifecycle.js');
+      const { removeServices } = await import('../../stack/index.js');
       let stillRunning: readonly string[] = [];
-      await runLifecycleAction(cmd, services, 'removed', async (p) => {
-        const r = await removeServices(p.gateway, p.projectName, services, {
-          stop: flags.stop === true,
-          volumes: flags.volumes === true,
-          ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
-          ...(p.model ? { model: p.model } : {}),
-        });
+      await runLifecycleAction(cmd, services, 'removed', async (p, hooks) => {
+        const r = await removeServices(
+          p,
+          services,
+          { stop: flags.stop === true, volumes: flags.volumes === true, ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}) },
+          hooks,
+        );
         stillRunning = r.stillRunning;
         return r;
       });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { interruptSignal, projectRequest } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { interruptSignal, openCommandProject, splitWords } from '../project-request.js';
+import { optionsOf } from '../options.js';
 import { commandContext } from '../context.js';
 import { ExitRequest } from '../../errors.js';
 import { rawStdin, wantTty } from './exec.js';
@@ -50,51 +50,60 @@ export function registerRun(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack run --rm web sh                    a throw-away shell in a new web container\n  stack run --rm -T worker ./migrate.sh   no TTY; the script\'s exit code is ours\n  echo data | stack run --rm -T tool wc -c\n  stack run --rm --no-deps -e DEBUG=1 web env')
     .action(async (service: string, command: string[], _f: unknown, cmd: Command) => {
       const flags = optionsOf<RunFlags>(cmd);
-      const { openProject, runOneOff } = await import('../../lifecycle.js');
-      const { splitWords } = await import('../../engine/run.js');
-      const project = await openProject(projectRequest(cmd, [service], true));
+      const ctx = commandContext(flags, [service]);
+      const [{ prepareOneOff, startOneOff }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
+      const project = await openCommandProject(cmd, [service], true);
       const tty = !flags.detach && wantTty(flags.tty);
       const interactive = !flags.detach && flags.interactive;
-      const interrupt = interruptSignal();
-      const restore = rawStdin(tty && interactive);
+      const runIt = async (): Promise<number> => {
+        // Dependencies and resources are applied like `up` applies a plan, with its progress
+        // (on stderr: stdout is the container's, so JSON events become plain lines).
+        const oneOff = await withProgress({ mode: ctx.progress === 'json' ? 'plain' : ctx.progress }, (hooks) =>
+          prepareOneOff(
+            project,
+            {
+              service,
+              noDeps: flags.deps === false,
+              tty,
+              interactive,
+              command,
+              ...(flags.entrypoint !== undefined ? { entrypoint: splitWords(flags.entrypoint) } : {}),
+              ...(flags.env ? { env: flags.env } : {}),
+              ...(flags.volume ? { volumes: flags.volume } : {}),
+              ...(flags.publish ? { publish: flags.publish } : {}),
+              ...(flags.label ? { labels: flags.label } : {}),
+              servicePorts: flags.servicePorts === true,
+              useAliases: flags.useAliases === true,
+              ...(flags.name !== undefined ? { name: flags.name } : {}),
+              ...(flags.user !== undefined ? { user: flags.user } : {}),
+              ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
+              ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}),
+              hostEnv: process.env,
+            },
+            hooks,
+          ),
+        );
+        if (flags.detach) process.stdout.write(`${oneOff.name}\n`);
+        const interrupt = interruptSignal();
+        const restore = rawStdin(tty && interactive);
+        try {
+          return await startOneOff(oneOff, {
+            rm: flags.rm === true,
+            detach: flags.detach === true,
+            interactive,
+            io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+            signal: interrupt.signal,
+          });
+        } finally {
+          restore();
+          interrupt.dispose();
+        }
+      };
       let code: number;
       try {
-        code = await runOneOff(project, {
-          service,
-          rm: flags.rm === true,
-          noDeps: flags.deps === false,
-          detach: flags.detach === true,
-          tty,
-          interactive,
-          command,
-          ...(flags.entrypoint !== undefined ? { entrypoint: splitWords(flags.entrypoint) } : {}),
-          ...(flags.env ? { env: flags.env } : {}),
-          ...(flags.volume ? { volumes: flags.volume } : {}),
-          ...(flags.publish ? { publish: flags.publish } : {}),
-          ...(flags.label ? { labels: flags.label } : {}),
-          servicePorts: flags.servicePorts === true,
-          useAliases: flags.useAliases === true,
-          ...(flags.name !== undefined ? { name: flags.name } : {}),
-          ...(flags.user !== undefined ? { user: flags.user } : {}),
-          ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
-          hostEnv: process.env,
-          io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
-          signal: interrupt.signal,
-          onCreated: (name) => {
-            if (flags.detach) process.stdout.write(`${name}\n`);
-          },
-          startDependencies: async (deps) => {
-            // The façade's `up` for the dependencies, shown like `up` shows progress (stderr).
-            const ctx = commandContext(optionsOf(cmd), deps);
-            const [{ up }, { withProgress }] = await Promise.all([import('../../stack.js'), import('../progress/run.js')]);
-            await withProgress({ mode: ctx.progress === 'json' ? 'plain' : ctx.progress }, (hooks) =>
-              up({ load: ctx.load, connect: ctx.connect, reconcile: { services: deps } }, hooks),
-            );
-          },
-        });
+        code = await runIt();
       } finally {
-        restore();
-        interrupt.dispose();
+        // Stop reading our stdin so the process can exit when the container is done.
         process.stdin.destroy();
       }
       if (code !== 0) throw new ExitRequest(code);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runLifecycleAction } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 
 export function registerStart(program: Command): Command {
   return program
@@ -11,12 +11,9 @@ export function registerStart(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack start          start everything that was stopped\n  stack start web      start the web containers (not their dependencies)')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
       const flags = optionsOf<{ waitTimeout?: number }>(cmd);
-      const { startServices } = await import('../../lifecycle.js');
-      await runLifecycleAction(cmd, services, 'started', (p) =>
-        startServices(p.gateway, p.projectName, services, {
-          ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}),
-          ...(p.model ? { model: p.model } : {}),
-        }),
+      const { startServices } = await import('../../stack/index.js');
+      await runLifecycleAction(cmd, services, 'started', (p, hooks) =>
+        startServices(p, services, flags.waitTimeout !== undefined ? { waitTimeoutMs: flags.waitTimeout * 1000 } : {}, hooks),
       );
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runLifecycleAction } from '../project-request.js';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 
 export function registerStop(program: Command): Command {
   return program
@@ -11,12 +11,9 @@ export function registerStop(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack stop           stop everything, dependents before their dependencies\n  stack stop -t 0 db   stop the db containers at once')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
       const flags = optionsOf<{ timeout?: number }>(cmd);
-      const { stopServices } = await import('../../lifecycle.js');
-      await runLifecycleAction(cmd, services, 'stopped', (p) =>
-        stopServices(p.gateway, p.projectName, services, {
-          ...(flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}),
-          ...(p.model ? { model: p.model } : {}),
-        }),
+      const { stopServices } = await import('../../stack/index.js');
+      await runLifecycleAction(cmd, services, 'stopped', (p, hooks) =>
+        stopServices(p, services, flags.timeout !== undefined ? { timeoutSeconds: flags.timeout } : {}, hooks),
       );
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { projectRequest } from '../project-request.js';
+import { openCommandProject } from '../project-request.js';
 import { table } from './ps.js';
 
 export function registerTop(program: Command): Command {
@@ -9,9 +9,9 @@ export function registerTop(program: Command): Command {
     .argument('[services...]', 'only these services')
     .addHelpText('after', '\nExamples:\n  stack top\n  stack top web')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
-      const { openProject, top } = await import('../../lifecycle.js');
-      const p = await openProject(projectRequest(cmd, services));
-      for (const r of await top(p.gateway, p.projectName, services, p.model)) {
+      const { top } = await import('../../stack/index.js');
+      const p = await openCommandProject(cmd, services);
+      for (const r of await top(p, services)) {
         process.stdout.write(`${r.container}\n`);
         process.stdout.write(r.titles.length > 0 ? table([[...r.titles], ...r.processes.map((x) => [...x])]) : '');
         process.stdout.write('\n');

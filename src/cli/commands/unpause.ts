@@ -8,7 +8,7 @@ export function registerUnpause(program: Command): Command {
     .argument('[services...]', 'only these services')
     .addHelpText('after', '\nExamples:\n  stack unpause worker')
     .action(async (services: string[], _f: unknown, cmd: Command) => {
-      const { unpauseServices } = await import('../../lifecycle.js');
-      await runLifecycleAction(cmd, services, 'unpaused', (p) => unpauseServices(p.gateway, p.projectName, services, p.model));
+      const { unpauseServices } = await import('../../stack/index.js');
+      await runLifecycleAction(cmd, services, 'unpaused', (p, hooks) => unpauseServices(p, services, {}, hooks));
     });
 }

@@ -1,10 +1,10 @@
 // `stack up`: bring the project in step with the stack file. The work is the façade's
-// (`src/stack.ts`); this file parses flags, shows progress and prints what was applied.
+// (`src/stack/up-down.ts`); this file parses flags, shows progress and prints what was applied.
 
 import type { Command } from 'commander';
-import { optionsOf } from '../program.js';
+import { optionsOf } from '../options.js';
 import { addReconcileFlags, commandContext, reconcileOptionsFrom, type CommandContext, type ReconcileFlags } from '../context.js';
-import type { UpResult } from '../../stack.js';
+import type { UpResult } from '../../stack/index.js';
 import { addAttachFlags, attachAfterUp, type AttachFlags } from '../attached.js';
 
 interface UpFlags extends ReconcileFlags, AttachFlags {
@@ -35,7 +35,7 @@ Examples:
       const opts = optionsOf<UpFlags>(self);
       const ctx = commandContext(opts, services);
       const reconcile = reconcileOptionsFrom(opts, services);
-      const [{ up }, { withProgress }] = await Promise.all([import('../../stack.js'), import('../progress/run.js')]);
+      const [{ up }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
       const result = await withProgress({ mode: ctx.progress }, (hooks) =>
         up({ load: ctx.load, connect: ctx.connect, reconcile, ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
       );

@@ -1,7 +1,7 @@
 // `--progress json`: one JSON event per line on stdout, for scripts. The events are the
 // façade's, already plain values with secrets redacted; nothing is added or reworded here.
 
-import type { StackEvent } from '../../stack.js';
+import type { StackEvent } from '../../stack/index.js';
 import type { Renderer, RendererStreams } from './renderer.js';
 
 export function jsonRenderer(streams: RendererStreams): Renderer {

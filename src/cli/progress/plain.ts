@@ -2,7 +2,7 @@
 // CI. `[+] create container demo-web-1 ... done 0.4s`. Waits report about every five seconds
 // so a slow health check is visible without flooding a CI log.
 
-import type { StackEvent } from '../../stack.js';
+import type { StackEvent } from '../../stack/index.js';
 import { paint, type Painter } from '../style.js';
 import { formatDuration, type Renderer, type RendererStreams } from './renderer.js';
 

@@ -1,7 +1,7 @@
 // What every progress renderer offers the commands: it consumes the façade's events as they
 // come and is closed once the run is over (the TTY view needs to finish drawing).
 
-import type { StackEvent } from '../../stack.js';
+import type { StackEvent } from '../../stack/index.js';
 
 export interface Renderer {
   onEvent(event: StackEvent): void;

@@ -4,7 +4,7 @@
 // finishes the plan); a second one ends the process at once with that signal's default
 // behaviour (a lock left behind is recognised as stale by its dead pid).
 
-import type { RunHooks, StackEvent } from '../../stack.js';
+import type { RunHooks, StackEvent } from '../../stack/index.js';
 import type { ProgressMode } from '../context.js';
 import { createRenderer, type RendererStreams } from './index.js';
 

@@ -2,8 +2,7 @@
 // plan in the planner's own words (`formatPlan`, the same text `stack plan` shows) so what a
 // person reads after a run is exactly what was decided; `down` counts what it removed.
 
-import type { DownResult, UpResult } from '../../stack.js';
-import type { Operation } from '../../planner/types.js';
+import type { DownResult, Operation, UpResult } from '../../stack/index.js';
 import { paint } from '../style.js';
 import { formatDuration } from './renderer.js';
 
@@ -13,9 +12,9 @@ export async function summariseApplied(result: UpResult, stream: { isTTY?: boole
     const n = Object.keys(model.services).length;
     return `project ${model.projectName}: nothing to do, ${n} service${n === 1 ? '' : 's'} up to date\n`;
   }
-  const { formatPlan } = await import('../../planner/format.js');
-  // Warnings were shown with the progress already; the copy loses the plan's registered
-  // sensitive values, so they are passed explicitly.
+  const { formatPlan } = await import('../../stack/index.js');
+  // Warnings were shown with the progress already. The copy keeps `plan.sensitive`; the
+  // model's values are passed too, for a formatter that redacts only from its options.
   const text = formatPlan({ ...plan, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues });
   return `${text.endsWith('\n') ? text : text + '\n'}applied ${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}\n`;
 }

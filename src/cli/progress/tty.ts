@@ -7,7 +7,7 @@
 // events: the renderer never decides anything, it only mirrors the plan and the events.
 
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import type { PlanStepSummary, StackEvent } from '../../stack.js';
+import type { PlanStepSummary, StackEvent } from '../../stack/index.js';
 import { formatDuration, type Renderer, type RendererStreams } from './renderer.js';
 
 const PROJECT_TASK = '(project)';

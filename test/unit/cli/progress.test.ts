@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { plainRenderer } from '../../../src/cli/progress/plain.js';
 import { jsonRenderer, quietRenderer } from '../../../src/cli/progress/json.js';
 import { formatDuration } from '../../../src/cli/progress/renderer.js';
-import type { StackEvent } from '../../../src/stack.js';
+import type { StackEvent } from '../../../src/stack/index.js';
 
 function sink(): { stream: Writable & { isTTY?: boolean }; text: () => string } {
   let text = '';
