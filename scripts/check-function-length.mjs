@@ -11,7 +11,7 @@ const LIMIT = 150;
 const root = new URL('..', import.meta.url).pathname;
 const skip = new Set(['generated']);
 
-function sourceFiles(dir) {
+export function sourceFiles(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);

@@ -65,7 +65,7 @@ export async function prepareOneOff(project: Project, request: OneOffRequest, ho
       const { observed, plan } = await snapshotAndPlan(
         connection,
         model,
-        { services: [service.name], noDeps: request.noDeps, resourcesFor: [service.name] },
+        { noDeps: request.noDeps, resourcesFor: [service.name] },
         events,
       );
       const applied = await applyPlan(plan, connection.gateway, request, events);

@@ -123,11 +123,8 @@ export async function observeProject(
   );
 }
 
-/** What `reconcile` is asked: the command's options, and for `run` the services whose resources alone are planned. */
-export type PlanRequest = ReconcileOptions & {
-  /** Services whose networks and named volumes must exist although none of their containers is planned (`stack run`). */
-  readonly resourcesFor?: readonly string[];
-};
+/** What `reconcile` is asked: the command's options (for `run`, `resourcesFor` the service whose resources alone are planned). */
+export type PlanRequest = ReconcileOptions;
 
 /** Observe once, then plan purely: the plan `up` (and `run`) applies, and `plan` shows. */
 export async function observeAndReconcile(connection: EngineConnection, model: StackModel, request: PlanRequest | undefined, hooks: RunHooks): Promise<Plan> {
