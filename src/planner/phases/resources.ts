@@ -125,10 +125,13 @@ function resourceKeys(ctx: ReconcileContext, services: Iterable<string>): { netw
   return { networks, volumes };
 }
 
-/** A resource only needed to exist (`resourcesFor`): created when missing, else left exactly as it is. */
+/**
+ * A resource only needed to exist (`resourcesFor`): created when missing, never recreated.
+ * Same-named duplicates of a network are still removed, as `up` does: while two networks
+ * share the name, the engine refuses to start any container that joins it by name (TRAPS).
+ */
 function ensureOnly<D extends NetworkDecision | VolumeDecision>(d: D): D {
-  const kept = d.action === 'recreate' ? { ...d, action: 'keep' as const } : d;
-  return 'duplicates' in kept ? { ...kept, duplicates: [] } : kept;
+  return d.action === 'recreate' ? { ...d, action: 'keep' as const } : d;
 }
 
 /** Networks and volumes this plan removes (to recreate them, or as duplicates). */

@@ -138,3 +138,12 @@ test('the service\'s own containers are neither started nor recreated', () => {
   // up would recreate it (its network changes) and so start it.
   assert.match(formatPlan(reconcile(changed, stopped)), /^~ web \(recreate demo-web-1\): network demo_front is recreated$/m);
 });
+
+test('a duplicate of a network the run needs is removed, as up removes it: the engine cannot start a container on an ambiguous name', () => {
+  const m = stack();
+  const o = upped(m);
+  const front = o.networks.find((n) => n.name === 'demo_front')!;
+  const dup = { ...front, id: 'zz-duplicate-network', created: '2099-01-01T00:00:00Z' };
+  const text = formatPlan(reconcile(m, { ...o, networks: [...o.networks, dup] }, { resourcesFor: ['web'], noDeps: true }));
+  assert.equal(text, '- network demo_front zz-duplicate (remove): duplicate network\nPlan: 1 to remove.\n');
+});
