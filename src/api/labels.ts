@@ -21,6 +21,7 @@ export const COMPOSE = {
   network: 'com.docker.compose.network',
   volume: 'com.docker.compose.volume',
   version: 'com.docker.compose.version',
+  configHash: 'com.docker.compose.config-hash',
   image: 'com.docker.compose.image',
 } as const;
 
@@ -42,6 +43,18 @@ export const STACK = {
   /** The stack version that created the object. */
   version: 'dev.stack.version',
 } as const;
+
+/**
+ * The value of `com.docker.compose.version` on what we create: our own version, as a number.
+ * Compose writes its version there on every object it creates. docker-compose 1.29 parses
+ * the label of every project container as a version (`LooseVersion`, to spot pre-1.21 project
+ * names) and crashes without it, or on a value not starting with a number (a string compared
+ * with an int); Compose v2 only writes it. So: the dotted numbers our version starts with
+ * (`0.1.0` of `0.1.0-rc.1`: a suffix could be compared with a number), else `0.0.0`.
+ */
+export function composeVersionLabel(stackVersion: string | undefined): string {
+  return /^\d+(\.\d+)*/.exec(stackVersion ?? '')?.[0] ?? '0.0.0';
+}
 
 /** The filter that selects everything of one project (ours and foreign objects alike). */
 export function projectFilter(projectName: string): string[] {
