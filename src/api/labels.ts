@@ -61,6 +61,14 @@ export function projectFilter(projectName: string): string[] {
   return [`${COMPOSE.project}=${projectName}`];
 }
 
+/**
+ * The engine-side filter for what `isManagedBy` accepts (the same rule, for list and event
+ * calls that cannot run a function): the project label and our mark.
+ */
+export function ownedFilter(projectName: string): string[] {
+  return [`${COMPOSE.project}=${projectName}`, `${STACK.managed}=true`];
+}
+
 /** Ownership: stack created this object for this project. Objects without the mark are never adopted or touched. */
 export function isManagedBy(labels: Labels, projectName: string): boolean {
   return labels[STACK.managed] === 'true' && labels[COMPOSE.project] === projectName;
