@@ -5,7 +5,9 @@
 // expected network/volume is not attached; start what is stopped; scale up and down (lower
 // numbers kept); orphans warned, removed only with --remove-orphans; a changed network is
 // recreated with its containers; a changed volume is refused without -y; external objects
-// must exist and are never touched; objects without our ownership label are never adopted.
+// must exist and are never touched; objects without our ownership label are never adopted (a
+// project Docker Compose brought up is refused whole); a volume of fixed name another project
+// holds is shared.
 //
 // Crash safety by construction. Every composite change is ordered so that a run killed
 // after ANY operation leaves a state the next reconcile finishes:
@@ -20,6 +22,7 @@
 
 import type { StackModel } from '../model/types.js';
 import type { ObservedState } from '../api/observed.js';
+import { refuseComposeProject } from './phases/compose-project.js';
 import { emitContainerOperations, emitRemovals, warnUncopiedFiles } from './phases/containers.js';
 import { dedupeWarnings, problemError, reconcileContext } from './phases/context.js';
 import { ImagePhase } from './phases/images.js';
@@ -39,6 +42,8 @@ export { observedImageId } from './phases/images.js';
  */
 export function reconcile(model: StackModel, observed: ObservedState, options: ReconcileOptions = {}): Plan {
   const ctx = reconcileContext(model, observed, options);
+  // 0. Whose project it is: Compose's is refused outright.
+  refuseComposeProject(ctx);
   // 1. Scope and the observed partition.
   const scope = resolveScope(ctx);
   const partition = partitionObserved(ctx);

@@ -1,8 +1,10 @@
-// Interoperability with Compose (issue 12, item 4), with docker-compose 1.29: a project stack
-// brought up: its containers carry the labels Compose reads (1.29 crashes on a container
-// without `com.docker.compose.version`; v2 lists only containers carrying
-// `com.docker.compose.config-hash`), so `docker-compose up -d` on the same file and project runs
-// and takes the project over.
+// Interoperability with Compose (issue 12, items 4 and 5), with docker-compose 1.29:
+//   - a project stack brought up: its containers carry the labels Compose reads (1.29 crashes
+//     on a container without `com.docker.compose.version`; v2 lists only containers carrying
+//     `com.docker.compose.config-hash`), so `docker-compose up -d` on the same file and project
+//     runs and takes the project over;
+//   - a project docker-compose brought up: `stack up` says the project is docker-compose's and
+//     what to do, exit 1, before touching the engine; `stack down` leaves all of it and says so.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,5 +65,38 @@ describe('a project stack brought up, then docker-compose', () => {
     const listed = ps.stdout.split('\n').filter(Boolean);
     assert.equal(listed.length, 2, ps.stdout);
     for (const id of listed) assert.equal((await docker.getContainer(id).inspect()).State.Running, true);
+  });
+});
+
+describe('a project docker-compose brought up, then stack', () => {
+  const project = uniqueProject('dcmade');
+  const compose = (...args: string[]) => runCompose(['-f', file, '-p', project, ...args], { STACK_TEST_IMAGE: testImage });
+
+  before(async () => {
+    ensureDockerCompose();
+    const up = await compose('up', '-d');
+    assert.equal(up.code, 0, describeRun(up));
+  });
+  after(() => cleanupProject(project));
+
+  it('stack up on a project docker-compose brought up says so and what to do, exit 1, touching nothing', async () => {
+    const before = await engineState(project);
+    const plan = await runStack(['-f', file, '-p', project, 'plan']);
+    const up = await runStack(['-f', file, '-p', project, 'up', '-d']);
+    for (const r of [plan, up]) {
+      assert.equal(r.code, 1, describeRun(r));
+      assert.match(r.stderr, new RegExp(`project ${project} was brought up by docker-compose`));
+      assert.match(r.stderr, new RegExp(`docker-compose -p ${project} down`));
+    }
+    assert.doesNotMatch(up.stderr, /remove or rename/, 'no hint that leads to duplicate containers');
+    assert.deepEqual(await engineState(project), before);
+  });
+
+  it('stack down leaves the containers docker-compose made and says so', async () => {
+    const before = await engineState(project);
+    const r = await runStack(['-p', project, 'down']);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.match(r.stderr, new RegExp(`left 2 containers and 1 network not created by stack: ${project}_db_1, ${project}_web_1, ${project}_default`));
+    assert.deepEqual(await engineState(project), before, 'nothing of it was ours: nothing changed');
   });
 });
