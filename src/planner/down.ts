@@ -1,7 +1,9 @@
 // planDown(observed, options) → Plan: tearing a project down from its labels alone, so that
 // `stack down -p NAME` works without the stack file. Only objects carrying our ownership
 // label and the project label are touched; external and foreign ones never are, and a network
-// a foreign container is still on stays (the engine would refuse to remove it anyway).
+// a foreign container is still on stays (the engine would refuse to remove it anyway). With
+// the stack file, containers brought up from another folder are not taken down without
+// `takeOver` (phases/project-directory.ts).
 //
 // Order: containers are stopped dependents first (from the `com.docker.compose.depends_on`
 // labels, the reverse of the start order) and removed; then networks; then, with -v,
@@ -11,6 +13,7 @@
 
 import { COMPOSE, isManagedBy, parseDependsOn, serviceOf } from '../api/labels.js';
 import { splitByOwnership } from '../api/ownership.js';
+import { fromOtherFolders, otherFolderRefusal } from './phases/project-directory.js';
 import type { StackModel } from '../model/types.js';
 import type { ObservedContainer } from '../api/engine-types.js';
 import { isUp, observedRef } from './refs.js';
@@ -29,6 +32,11 @@ export interface DownOptions {
   readonly timeoutSeconds?: number;
   /** When the stack file was loaded: containers of services not in it are orphans, kept unless removeOrphans. */
   readonly model?: StackModel;
+  /**
+   * `--take-over`: take the project down although its containers were brought up from another
+   * folder than the model's (phases/project-directory.ts). Without it, that is refused.
+   */
+  readonly takeOver?: boolean;
 }
 
 const CAUSE: Cause = { kind: 'down', text: 'down' };
@@ -53,6 +61,12 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
       });
     } else {
       doomed.push(c);
+    }
+  }
+  if (model && !options.takeOver) {
+    const others = fromOtherFolders(doomed, model.projectDirectory);
+    if (others.size > 0) {
+      throw otherFolderRefusal(project, model.projectDirectory, others, doomed.filter((c) => others.has(c.id)).map((c) => c.name), 'down');
     }
   }
   const removeOps = removeContainers(b, doomed, options);

@@ -49,6 +49,8 @@ export interface DownOptions extends CommonOptions {
   readonly removeVolumes?: boolean;
   readonly removeOrphans?: boolean;
   readonly timeoutSeconds?: number;
+  /** Take the project down although its containers were brought up from another folder (`--take-over`). */
+  readonly takeOver?: boolean;
 }
 
 export interface DownResult {
@@ -104,6 +106,7 @@ export async function down(options: DownOptions, hooks: RunHooks = {}): Promise<
           removeVolumes: options.removeVolumes === true,
           ...(options.removeOrphans !== undefined ? { removeOrphans: options.removeOrphans } : {}),
           ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
+          ...(options.takeOver ? { takeOver: true } : {}),
           ...(model ? { model } : {}),
         });
         // Volumes are only ever removed with -v: only then is leaving one alone worth saying.
