@@ -21,6 +21,7 @@ export const COMPOSE = {
   network: 'com.docker.compose.network',
   volume: 'com.docker.compose.volume',
   version: 'com.docker.compose.version',
+  configHash: 'com.docker.compose.config-hash',
   image: 'com.docker.compose.image',
 } as const;
 
@@ -43,9 +44,29 @@ export const STACK = {
   version: 'dev.stack.version',
 } as const;
 
+/**
+ * The value of `com.docker.compose.version` on what we create: our own version, as a number.
+ * Compose writes its version there on every object it creates. docker-compose 1.29 parses
+ * the label of every project container as a version (`LooseVersion`, to spot pre-1.21 project
+ * names) and crashes without it, or on a value not starting with a number (a string compared
+ * with an int); Compose v2 only writes it. So: the dotted numbers our version starts with
+ * (`0.1.0` of `0.1.0-rc.1`: a suffix could be compared with a number), else `0.0.0`.
+ */
+export function composeVersionLabel(stackVersion: string | undefined): string {
+  return /^\d+(\.\d+)*/.exec(stackVersion ?? '')?.[0] ?? '0.0.0';
+}
+
 /** The filter that selects everything of one project (ours and foreign objects alike). */
 export function projectFilter(projectName: string): string[] {
   return [`${COMPOSE.project}=${projectName}`];
+}
+
+/**
+ * The engine-side filter for what `isManagedBy` accepts (the same rule, for list and event
+ * calls that cannot run a function): the project label and our mark.
+ */
+export function ownedFilter(projectName: string): string[] {
+  return [`${COMPOSE.project}=${projectName}`, `${STACK.managed}=true`];
 }
 
 /** Ownership: stack created this object for this project. Objects without the mark are never adopted or touched. */

@@ -2,7 +2,13 @@
 // A leaf beside the engine data shapes, so planner, network, volume and engine share it
 // without importing each other.
 
-import type { ObservedContainer, ObservedNetwork, ObservedVolume } from './engine-types.js';
+import type { Labels, ObservedContainer, ObservedNetwork, ObservedVolume } from './engine-types.js';
+
+/** An engine object holding a name the model would use: its labels say who made it (api/ownership.ts). */
+export interface NameHolder {
+  readonly name: string;
+  readonly labels: Labels;
+}
 
 /** What `engine/observe` returns: one snapshot of the project's objects. */
 export interface ObservedState {
@@ -16,12 +22,13 @@ export interface ObservedState {
   /** Image ids by reference for the images the model uses; missing = not present locally. */
   readonly images: Readonly<Record<string, string>>;
   /**
-   * Objects whose *name* we would use but that carry no ownership label of ours
-   * (found by name lookup), so the planner can report a conflict instead of failing mid-run.
+   * Objects whose *name* we would use but that stack did not create for this project (found
+   * by name lookup, whoever made them: by hand, Compose, or stack for another project), so the
+   * planner can name the owner and refuse, or share, instead of failing mid-run.
    */
   readonly foreignByName?: {
-    readonly containers: readonly string[];
-    readonly networks: readonly string[];
-    readonly volumes: readonly string[];
+    readonly containers: readonly NameHolder[];
+    readonly networks: readonly NameHolder[];
+    readonly volumes: readonly NameHolder[];
   };
 }

@@ -138,6 +138,7 @@ export interface ReconcileFlags {
   readonly scale?: string[];
   readonly renewAnonVolumes?: boolean;
   readonly yes?: boolean;
+  readonly takeOver?: boolean;
   readonly wait?: boolean;
   readonly waitTimeout?: number;
   readonly timeout?: number;
@@ -162,6 +163,7 @@ export function addReconcileFlags(cmd: Command): Command {
     .option('--scale <service=n>', 'run n replicas of a service (repeatable; overrides `scale`)', collect)
     .option('-V, --renew-anon-volumes', 'recreate anonymous volumes instead of keeping their data')
     .option('-y, --yes', 'allow destructive changes (a changed volume is removed and created again)')
+    .option('--take-over', 'the project was brought up from another folder: make this folder\'s file the project\'s (recreate and remove its containers)')
     .option('--wait', 'wait until every started service is running (healthy when it has a healthcheck)')
     .option('--wait-timeout <seconds>', 'bound on each wait (dependency conditions and --wait)', nonNegativeSeconds)
     .option('-t, --timeout <seconds>', 'seconds to wait for a container to stop before it is killed', nonNegativeSeconds);
@@ -193,6 +195,7 @@ export function reconcileOptionsFrom(flags: ReconcileFlags, services: readonly s
     ...(scale ? { scale } : {}),
     ...(flags.renewAnonVolumes ? { renewAnonVolumes: true } : {}),
     ...(flags.yes ? { assumeYes: true } : {}),
+    ...(flags.takeOver ? { takeOver: true } : {}),
     ...(flags.wait ? { wait: true } : {}),
     ...(flags.waitTimeout !== undefined ? { waitTimeoutMs: Math.round(flags.waitTimeout * 1000) } : {}),
     ...(flags.timeout !== undefined ? { stopTimeoutSeconds: flags.timeout } : {}),

@@ -8,6 +8,7 @@ import { optionsOf } from './options.js';
 import type { ActionResult, Project, ProjectRequest, RunHooks } from '../stack/index.js';
 import { isStackError, OperationError, UsageError } from '../errors.js';
 import { paint } from './style.js';
+import { leftAloneLine } from './left-alone.js';
 
 export function projectRequest(cmd: Command, services: readonly string[] = [], needModel = false): ProjectRequest {
   const ctx = commandContext(optionsOf(cmd), services);
@@ -118,13 +119,23 @@ export async function runLifecycleAction(
   act: (project: Project, hooks: RunHooks) => Promise<ActionResult>,
 ): Promise<void> {
   const project = await openCommandProject(cmd, services);
-  const warn = paint(process.stderr);
-  const result = await act(project, {
-    onEvent: (e) => {
-      if (e.type === 'lock-wait') process.stderr.write(warn.yellow(`waiting for another run on this project to finish (${e.holder})\n`));
-    },
-  });
+  const result = await act(project, noticeHooks());
   reportAction(result, verb);
+}
+
+/**
+ * Hooks for the everyday commands (no progress renderer): what they say besides their output,
+ * on stderr — a wait for another run's lock, and what was left alone because stack did not
+ * create it.
+ */
+export function noticeHooks(out: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): RunHooks {
+  const warn = paint(out);
+  return {
+    onEvent: (e) => {
+      if (e.type === 'lock-wait') out.write(warn.yellow(`waiting for another run on this project to finish (${e.holder})\n`));
+      if (e.type === 'left-alone') out.write(warn.yellow(`${leftAloneLine(e)}\n`));
+    },
+  };
 }
 
 /**

@@ -20,7 +20,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineEvent, EngineGateway, LogOptions, ObservedContainer } from './gateway.js';
 import { LineSplitter, readProcessOutput, type StreamName } from './demux.js';
-import { COMPOSE, displayNumberOf, isOneOff, projectFilter } from '../api/labels.js';
+import { COMPOSE, displayNumberOf, isOneOff, ownedFilter } from '../api/labels.js';
 import { NotFoundError } from '../errors.js';
 
 /** Which container a line or notice is about. */
@@ -172,7 +172,8 @@ class LogFollower {
     }
     let listed: ObservedContainer[];
     try {
-      listed = await this.gateway.listContainers({ labels: projectFilter(options.projectName) }, { all: true, signal });
+      // The containers stack created for the project only (the ownership rule, as a filter).
+      listed = await this.gateway.listContainers({ labels: ownedFilter(options.projectName) }, { all: true, signal });
     } catch (e) {
       if (signal.aborted) return;
       throw e;
@@ -407,7 +408,7 @@ async function watchEvents(
   let delayMs = delays.min;
   while (!signal.aborted) {
     try {
-      for await (const ev of gateway.events({ since, labels: projectFilter(projectName), types: ['container'] }, signal)) {
+      for await (const ev of gateway.events({ since, labels: ownedFilter(projectName), types: ['container'] }, signal)) {
         delayMs = delays.min;
         // Replaying the last second again after a reconnect is harmless: attaching is idempotent.
         since = Math.max(since, Math.floor(ev.timeNano / 1e9));

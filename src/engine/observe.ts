@@ -6,17 +6,19 @@
 //   - containers, networks and volumes, each listed once, whole. The planner needs those
 //     carrying the project label (all states), and also those holding a name the model would
 //     use (external networks and volumes must exist; a name in use by an object we did not
-//     create is a conflict to report before changing anything). The engine matches names
+//     create for this project, whoever made it, another project of ours included, is a
+//     conflict to report, or a volume to share, before changing anything). The engine matches names
 //     only as regular expressions, compiled per object and name (TRAPS), so names are matched
 //     here; one whole list then answers both questions, where a label list and a name list
 //     were two calls for the same objects;
 //   - one image list filtered by the model's references.
 // Without a model (`down -p NAME`), only the project's labelled objects are listed.
 
-import { COMPOSE, STACK, projectFilter } from '../api/labels.js';
+import { COMPOSE, isManagedBy, projectFilter } from '../api/labels.js';
 import type { StackModel } from '../model/types.js';
-import type { ObservedState } from '../api/observed.js';
+import type { NameHolder, ObservedState } from '../api/observed.js';
 import type { EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
+import { anonymousVolumeName } from '../planner/names.js';
 
 export interface ObserveOptions {
   /** `--scale svc=n` overrides: the names of extra replicas are checked too. */
@@ -62,9 +64,9 @@ export async function observe(gateway: EngineGateway, projectName: string, model
     ...(model
       ? {
           foreignByName: {
-            containers: foreignNames(namedContainers),
-            networks: foreignNames(namedNetworks.filter((n) => !externalNetworks.has(n.name))),
-            volumes: foreignNames(namedVolumes.filter((v) => !externalVolumes.has(v.name))),
+            containers: foreignNames(namedContainers, projectName),
+            networks: foreignNames(namedNetworks.filter((n) => !externalNetworks.has(n.name)), projectName),
+            volumes: foreignNames(namedVolumes.filter((v) => !externalVolumes.has(v.name)), projectName),
           },
         }
       : {}),
@@ -74,12 +76,16 @@ export async function observe(gateway: EngineGateway, projectName: string, model
 /** Engine names the model would use: containers, networks, volumes, image references. */
 export function namesTheModelUses(model: StackModel, scale: Readonly<Record<string, number>> = {}): { containers: string[]; networks: string[]; volumes: string[]; images: string[] } {
   const containers: string[] = [];
+  const anonymousVolumes: string[] = [];
   const images = new Set<string>();
   for (const [key, service] of Object.entries(model.services)) {
+    const replicas = service.containerName ? 1 : Math.max(scale[key] ?? service.scale, 0);
     if (service.containerName) containers.push(service.containerName);
-    else {
-      const replicas = Math.max(scale[key] ?? service.scale, 0);
-      for (let n = 1; n <= replicas; n++) containers.push(`${model.projectName}-${key}-${n}`);
+    else for (let n = 1; n <= replicas; n++) containers.push(`${model.projectName}-${key}-${n}`);
+    // Anonymous volumes get deterministic names (planner/names.ts): another project can hold one.
+    for (const m of service.mounts) {
+      if (m.type !== 'volume' || m.source !== undefined) continue;
+      for (let n = 1; n <= replicas; n++) anonymousVolumes.push(anonymousVolumeName(model.projectName, key, n, m.target));
     }
     // A service built here without `image:` gets Compose's default image name.
     images.add(service.image ?? `${model.projectName}-${key}`);
@@ -87,14 +93,17 @@ export function namesTheModelUses(model: StackModel, scale: Readonly<Record<stri
   return {
     containers: [...new Set(containers)].sort(),
     networks: [...new Set(Object.values(model.networks).map((n) => n.name))].sort(),
-    volumes: [...new Set(Object.values(model.volumes).map((v) => v.name))].sort(),
+    volumes: [...new Set([...Object.values(model.volumes).map((v) => v.name), ...anonymousVolumes])].sort(),
     images: [...images].sort(),
   };
 }
 
-/** Objects holding a name we would use that we did not create (no ownership label). */
-function foreignNames(objects: readonly { name: string; labels: Readonly<Record<string, string>> }[]): string[] {
-  return objects.filter((o) => o.labels[STACK.managed] === undefined).map((o) => o.name).sort();
+/** Objects holding a name we would use that stack did not create for this project, with their labels (who made them). */
+function foreignNames(objects: readonly Labelled[], projectName: string): NameHolder[] {
+  return objects
+    .filter((o) => !isManagedBy(o.labels, projectName))
+    .map((o) => ({ name: o.name, labels: o.labels }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**

@@ -9,7 +9,7 @@ import { sensitivePaths, specLabel } from '../planner/sensitive-spec.js';
 import { COMPOSE, STACK, isManagedBy, ownershipLabels, parseSpecLabel } from '../api/labels.js';
 import type { NetworkSpec, StackModel } from '../model/types.js';
 import type { NetworkCreateBody, ObservedNetwork } from '../api/engine-types.js';
-import type { ObservedState } from '../api/observed.js';
+import type { NameHolder, ObservedState } from '../api/observed.js';
 
 export type NetworkAction = 'keep' | 'create' | 'recreate' | 'external';
 
@@ -31,7 +31,8 @@ export interface NetworkDecision {
 
 export interface NetworkProblems {
   readonly missingExternal: string[];
-  readonly foreign: string[];
+  /** Networks holding a name we would use that stack did not create for this project, with their labels (who made them). */
+  readonly foreign: NameHolder[];
 }
 
 /** The part of a network's spec that the engine fixes at creation. */
@@ -130,7 +131,7 @@ export function planNetworks(
 ): NetworkDecision[] {
   const out: NetworkDecision[] = [];
   const redactor = makeRedactor(model.sensitiveValues);
-  const foreignNames = new Set(observed.foreignByName?.networks ?? []);
+  const foreignByName = new Map((observed.foreignByName?.networks ?? []).map((n) => [n.name, n] as const));
   const attachedCounts = new Map<string, number>();
   for (const c of observed.containers) {
     for (const ep of Object.values(c.networks)) if (ep.networkId !== '') attachedCounts.set(ep.networkId, (attachedCounts.get(ep.networkId) ?? 0) + 1);
@@ -149,8 +150,9 @@ export function planNetworks(
     }
     const managed = sameName.filter((n) => isManagedBy(n.labels, model.projectName)).sort(byUseThenAge(attachedCounts));
     const foreign = sameName.filter((n) => !isManagedBy(n.labels, model.projectName));
-    if (foreign.length > 0 || (managed.length === 0 && foreignNames.has(spec.name))) {
-      problems.foreign.push(spec.name);
+    const holder = foreign[0] ?? (managed.length === 0 ? foreignByName.get(spec.name) : undefined);
+    if (holder) {
+      problems.foreign.push({ name: spec.name, labels: holder.labels });
       continue;
     }
     const [kept, ...duplicates] = managed;

@@ -2,7 +2,7 @@
 // purely. What Compose does is the reference: users expect the same container from the same
 // file.
 
-import { COMPOSE, STACK, formatDependsOn, formatOneOff, formatSensitivePaths } from '../api/labels.js';
+import { COMPOSE, STACK, composeVersionLabel, formatDependsOn, formatOneOff, formatSensitivePaths } from '../api/labels.js';
 import type { MountSpec, ServiceSpec, StackModel } from '../model/types.js';
 import type { ContainerCreateBody, EndpointConfig } from '../api/engine-types.js';
 import {
@@ -92,6 +92,17 @@ export function endpointConfig(service: ServiceSpec, key: string): EndpointConfi
  * The labels stack writes on a container. The spec label holds a digest, never the value, of
  * each sensitive leaf (`sensitive`, paths of `spec`); the config hash is of the whole spec, so
  * it still changes when a secret does.
+ *
+ * Compose's labels are written so that Compose can read our containers and take a project
+ * over, and Docker Desktop shows it (docker/compose v2 pkg/api/labels.go): Compose v2 lists a
+ * project's containers (`ps`, `down`, `ls`) only when they carry `config-hash`, and
+ * docker-compose 1.29 crashes on a project container without `version`. Compose's config-hash
+ * cannot be reproduced outside Go (TRAPS), so `com.docker.compose.config-hash` holds OUR
+ * hash: never equal to Compose's, so a Compose `up` recreates the container as its own, which
+ * is what taking over means. We never read it: our decisions read `dev.stack.config-hash`.
+ * Not written: `com.docker.compose.image` (Compose compares it only to decide a recreate, which
+ * the config-hash already decides), `replace` (we never create under a temporary name), and
+ * `project.environment_file` (Compose only writes it).
  */
 export function containerLabels(
   model: StackModel,
@@ -110,8 +121,10 @@ export function containerLabels(
   labels[COMPOSE.workingDir] = model.projectDirectory;
   labels[COMPOSE.configFiles] = model.configFiles.join(',');
   labels[COMPOSE.dependsOn] = formatDependsOn(Object.entries(service.dependsOn).map(([dep, d]) => ({ service: dep, condition: d.condition, restart: d.restart })));
+  labels[COMPOSE.version] = composeVersionLabel(stackVersion);
   labels[STACK.managed] = 'true';
   labels[STACK.configHash] = specHash(spec);
+  labels[COMPOSE.configHash] = labels[STACK.configHash];
   labels[STACK.spec] = specLabel(spec, sensitive);
   const sensitiveLabel = formatSensitivePaths(sensitive);
   if (sensitiveLabel !== undefined) labels[STACK.sensitivePaths] = sensitiveLabel;

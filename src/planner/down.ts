@@ -1,6 +1,9 @@
 // planDown(observed, options) → Plan: tearing a project down from its labels alone, so that
 // `stack down -p NAME` works without the stack file. Only objects carrying our ownership
-// label and the project label are touched; external and foreign ones never are.
+// label and the project label are touched; external and foreign ones never are, and a network
+// a foreign container is still on stays (the engine would refuse to remove it anyway). With
+// the stack file, containers brought up from another folder are not taken down without
+// `takeOver` (phases/project-directory.ts).
 //
 // Order: containers are stopped dependents first (from the `com.docker.compose.depends_on`
 // labels, the reverse of the start order) and removed; then networks; then, with -v,
@@ -9,6 +12,8 @@
 // each other, so everything else is still done.
 
 import { COMPOSE, isManagedBy, parseDependsOn, serviceOf } from '../api/labels.js';
+import { splitByOwnership } from '../api/ownership.js';
+import { fromOtherFolders, otherFolderRefusal } from './phases/project-directory.js';
 import type { StackModel } from '../model/types.js';
 import type { ObservedContainer } from '../api/engine-types.js';
 import { isUp, observedRef } from './refs.js';
@@ -27,6 +32,11 @@ export interface DownOptions {
   readonly timeoutSeconds?: number;
   /** When the stack file was loaded: containers of services not in it are orphans, kept unless removeOrphans. */
   readonly model?: StackModel;
+  /**
+   * `--take-over`: take the project down although its containers were brought up from another
+   * folder than the model's (phases/project-directory.ts). Without it, that is refused.
+   */
+  readonly takeOver?: boolean;
 }
 
 const CAUSE: Cause = { kind: 'down', text: 'down' };
@@ -39,8 +49,10 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
   const known = model ? new Set([...Object.keys(model.services), ...model.disabledServices]) : undefined;
   const isOrphan = (c: ObservedContainer) => known !== undefined && !known.has(serviceOf(c.labels));
   const doomed: ObservedContainer[] = [];
-  const kept: ObservedContainer[] = [];
-  for (const c of observed.containers.filter((c) => isManagedBy(c.labels, project))) {
+  // What stays: kept orphans, and every container stack did not create (its networks stay with it).
+  const { ours, notOurs } = splitByOwnership(observed.containers, project);
+  const kept: ObservedContainer[] = [...notOurs];
+  for (const c of ours) {
     if (isOrphan(c) && !options.removeOrphans) {
       kept.push(c);
       warnings.push({
@@ -49,6 +61,12 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
       });
     } else {
       doomed.push(c);
+    }
+  }
+  if (model && !options.takeOver) {
+    const others = fromOtherFolders(doomed, model.projectDirectory);
+    if (others.size > 0) {
+      throw otherFolderRefusal(project, model.projectDirectory, others, doomed.filter((c) => others.has(c.id)).map((c) => c.name), 'down');
     }
   }
   const removeOps = removeContainers(b, doomed, options);

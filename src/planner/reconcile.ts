@@ -5,7 +5,10 @@
 // expected network/volume is not attached; start what is stopped; scale up and down (lower
 // numbers kept); orphans warned, removed only with --remove-orphans; a changed network is
 // recreated with its containers; a changed volume is refused without -y; external objects
-// must exist and are never touched; objects without our ownership label are never adopted.
+// must exist and are never touched; objects without our ownership label are never adopted (a
+// project Docker Compose brought up is refused whole); a volume of fixed name another project
+// holds is shared; containers brought up from another folder are never recreated or removed
+// without --take-over (phases/project-directory.ts).
 //
 // Crash safety by construction. Every composite change is ordered so that a run killed
 // after ANY operation leaves a state the next reconcile finishes:
@@ -20,9 +23,11 @@
 
 import type { StackModel } from '../model/types.js';
 import type { ObservedState } from '../api/observed.js';
+import { refuseComposeProject } from './phases/compose-project.js';
 import { emitContainerOperations, emitRemovals, warnUncopiedFiles } from './phases/containers.js';
 import { dedupeWarnings, problemError, reconcileContext } from './phases/context.js';
 import { ImagePhase } from './phases/images.js';
+import { destructiveStepsOn, fromOtherFolders, otherFolderRefusal, otherFolderWarning } from './phases/project-directory.js';
 import { planReadiness } from './phases/readiness.js';
 import { decideResources, emitResourceOperations, orderResourceRemovals } from './phases/resources.js';
 import { partitionObserved, resolveScope } from './phases/scope.js';
@@ -39,9 +44,13 @@ export { observedImageId } from './phases/images.js';
  */
 export function reconcile(model: StackModel, observed: ObservedState, options: ReconcileOptions = {}): Plan {
   const ctx = reconcileContext(model, observed, options);
+  // 0. Whose project it is: Compose's is refused outright; one from another folder is warned about.
+  refuseComposeProject(ctx);
   // 1. Scope and the observed partition.
   const scope = resolveScope(ctx);
   const partition = partitionObserved(ctx);
+  const otherFolders = fromOtherFolders(partition.managed, model.projectDirectory);
+  if (otherFolders.size > 0 && !options.takeOver) ctx.warnings.push({ message: otherFolderWarning(model.projectName, model.projectDirectory, otherFolders) });
   // 2. Networks and volumes: decisions (a recreated one pulls its users into scope).
   const resources = decideResources(ctx, scope, partition);
   // 3. Images: how each service's image is had (operations planned when a container needs one).
@@ -59,5 +68,9 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   planReadiness(ctx, table, partition);
   warnUncopiedFiles(ctx, table.order);
 
-  return { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues) };
+  const operations = ctx.builder.build();
+  // Last, before anything reaches the engine: no destructive step on another folder's containers unless taken over.
+  const refused = options.takeOver ? [] : destructiveStepsOn(operations, otherFolders);
+  if (refused.length > 0) throw otherFolderRefusal(model.projectName, model.projectDirectory, otherFolders, refused, 'up');
+  return { projectName: model.projectName, operations, warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues) };
 }

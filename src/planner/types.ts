@@ -229,6 +229,12 @@ export interface ReconcileOptions {
   readonly renewAnonVolumes?: boolean;
   /** -y: allow destructive changes to volumes. */
   readonly assumeYes?: boolean;
+  /**
+   * `--take-over`: the project's containers were brought up from another folder, and this
+   * run's file is meant to replace that one: recreate them and allow removals
+   * (phases/project-directory.ts). Without it, those steps are refused.
+   */
+  readonly takeOver?: boolean;
   /** Bound on each dependency wait. */
   readonly waitTimeoutMs?: number;
   /** `--timeout` / `-t` for stops, seconds. */

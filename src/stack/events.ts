@@ -7,6 +7,7 @@ import type { ProgressEvent } from '../engine/progress.js';
 import type { Operation, Plan } from '../planner/types.js';
 import { operationTarget } from '../planner/ids.js';
 import { InterruptedError, isStackError } from '../errors.js';
+import { isNothingLeftAlone, type LeftAlone } from '../api/ownership.js';
 
 /** One operation of a plan as renderers need it: no request bodies (they hold env values). */
 export interface PlanStepSummary {
@@ -26,6 +27,11 @@ export type StackEvent =
   /** Another run holds the project lock; `holder` says who (command, pid, since when). */
   | { readonly type: 'lock-wait'; readonly at: number; readonly holder: string }
   | { readonly type: 'model-warning'; readonly at: number; readonly message: string; readonly path?: string }
+  /**
+   * Objects carrying the project's labels that stack did not create for it, which the command
+   * left alone (ownership: api/ownership.ts). Names only, sorted, by kind.
+   */
+  | ({ readonly type: 'left-alone'; readonly at: number; readonly projectName: string } & LeftAlone)
   | {
       readonly type: 'plan';
       readonly at: number;
@@ -73,4 +79,10 @@ export function pause(ms: number, signal: AbortSignal | undefined): Promise<void
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Tells the caller what a command left alone, when it left anything. */
+export function sayLeftAlone(hooks: RunHooks, projectName: string, left: LeftAlone): void {
+  if (isNothingLeftAlone(left)) return;
+  hooks.onEvent?.({ type: 'left-alone', at: Date.now(), projectName, ...left });
 }

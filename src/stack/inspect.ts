@@ -1,6 +1,8 @@
 // What the read-only commands ask of the engine: ps, ls, top, port, and the project's events.
 // Nothing here changes the engine or takes the lock; nothing prints. Values come back as plain
-// rows the CLI renders.
+// rows the CLI renders. Like every command, they see the containers stack created for the
+// project only (api/ownership.ts); the others are left alone, and the hooks hear which. `ls`
+// is the exception by design: it lists every project on the engine, whoever made it.
 //
 // Events echo engine objects' labels, and some labels stack writes carry a container's whole
 // spec (environment included): an event never carries a label value that stack wrote
@@ -9,11 +11,13 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerState, HealthState, ObservedContainer } from '../api/engine-types.js';
-import { COMPOSE, isOneOff, isWrittenByStack } from '../api/labels.js';
+import { COMPOSE, isOneOff, isWrittenByStack, ownedFilter } from '../api/labels.js';
+import { describeOwner, ownerOf } from '../api/ownership.js';
+import type { RunHooks } from './events.js';
 import { OperationError } from '../errors.js';
 import { connect, type ConnectRequest } from './connect.js';
-import { containerNumber, containerService, Project, projectContainers, type ContainerSelection } from './project.js';
-import { redactingErrors, type Redact } from './redaction.js';
+import { containerNumber, containerService, Project, projectContainers, selectContainers, type ContainerSelection } from './project.js';
+import { redactingErrors, redactingHooks, type Redact } from './redaction.js';
 
 // --- ps ------------------------------------------------------------------------------------
 
@@ -55,17 +59,21 @@ export function psRow(c: ObservedContainer): PsRow {
 }
 
 /** The project's containers as rows (`ps`); without `all` only running ones, as in Compose (one-offs included while they run). */
-export async function ps(project: Project, options: { services?: readonly string[]; all?: boolean; status?: readonly string[] } = {}): Promise<PsRow[]> {
+export async function ps(
+  project: Project,
+  options: { services?: readonly string[]; all?: boolean; status?: readonly string[] } = {},
+  hooks: RunHooks = {},
+): Promise<PsRow[]> {
   return redactingErrors(project.redact, async () => {
-    const containers = await projectContainers(project, { services: options.services ?? [], all: options.all === true, oneoff: true });
+    const containers = await projectContainers(project, { services: options.services ?? [], all: options.all === true, oneoff: true }, redactingHooks(hooks, project.redact));
     const status = options.status ?? [];
     return containers.map(psRow).filter((r) => status.length === 0 || status.includes(r.state));
   });
 }
 
 /** The project's containers as rows, selected like the lifecycle commands select them (default: every state, no one-offs). */
-export async function containers(project: Project, selection: ContainerSelection = {}): Promise<PsRow[]> {
-  return redactingErrors(project.redact, async () => (await projectContainers(project, selection)).map(psRow));
+export async function containers(project: Project, selection: ContainerSelection = {}, hooks: RunHooks = {}): Promise<PsRow[]> {
+  return redactingErrors(project.redact, async () => (await projectContainers(project, selection, redactingHooks(hooks, project.redact))).map(psRow));
 }
 
 // --- ls ------------------------------------------------------------------------------------
@@ -110,12 +118,22 @@ export async function listProjects(request: ConnectRequest & { readonly all?: bo
 
 // --- one container of a service ----------------------------------------------------------------
 
-/** The container of `service` with number `index` (default 1), running unless `running: false`: for exec, port and top. */
+/**
+ * The container of `service` with number `index` (default 1), running unless `running: false`:
+ * for exec, port and top. Only a container stack created: one that merely carries the
+ * project's labels under that service and number is named in the error, never used.
+ */
 export async function serviceContainer(project: Project, service: string, index = 1, options: { running?: boolean } = {}): Promise<ObservedContainer> {
-  const list = await projectContainers(project, { services: [service] });
-  const c = list.find((x) => containerNumber(x) === index);
+  const { ours, notOurs } = await selectContainers(project, { services: [service] });
+  const c = ours.find((x) => containerNumber(x) === index);
   if (!c) {
-    const numbers = list.map(containerNumber);
+    const numbers = ours.map(containerNumber);
+    const theirs = notOurs.find((x) => containerNumber(x) === index);
+    if (theirs) {
+      throw new OperationError(`container ${theirs.name} (service "${service}", number ${index}) was ${describeOwner(ownerOf(theirs.labels, project.projectName))}: stack leaves it alone`, {
+        hint: numbers.length === 0 ? 'stack acts only on the containers it created: bring the service up with stack up -d, or use docker directly' : `stack's containers of "${service}" are numbered ${numbers.join(', ')} (use --index)`,
+      });
+    }
     throw new OperationError(
       numbers.length === 0 ? `service "${service}" has no container in project ${project.projectName}` : `service "${service}" has no container number ${index}`,
       { hint: numbers.length === 0 ? 'bring it up first: stack up -d' : `its containers are numbered ${numbers.join(', ')} (use --index)` },
@@ -148,9 +166,9 @@ export interface TopResult {
 }
 
 /** The processes of the project's running containers (`top`). */
-export async function top(project: Project, services: readonly string[]): Promise<TopResult[]> {
+export async function top(project: Project, services: readonly string[], hooks: RunHooks = {}): Promise<TopResult[]> {
   return redactingErrors(project.redact, async () => {
-    const running = (await projectContainers(project, { services })).filter((c) => c.state === 'running');
+    const running = (await projectContainers(project, { services }, redactingHooks(hooks, project.redact))).filter((c) => c.state === 'running');
     const { gateway } = Project.connectionOf(project);
     return Promise.all(
       running.map(async (c) => {
@@ -207,7 +225,8 @@ export async function projectEvents(
   let seenInLastSecond = new Set<string>();
   while (!signal.aborted) {
     try {
-      for await (const e of gateway.events({ labels: [`${COMPOSE.project}=${project.projectName}`], ...(since !== undefined ? { since } : {}) }, signal)) {
+      // Events of the objects stack created for the project only (the ownership rule, as a filter).
+      for await (const e of gateway.events({ labels: ownedFilter(project.projectName), ...(since !== undefined ? { since } : {}) }, signal)) {
         delayMs = 100;
         const second = Math.floor(e.timeNano / 1e9);
         const key = `${e.timeNano} ${e.type} ${e.action} ${e.id}`;

@@ -5,6 +5,10 @@
 // commands work from labels alone (no stack file needed with `-p`): start in dependency
 // order, stop in reverse.
 //
+// Ownership: each acts only on the containers stack created for the project
+// (`projectContainers`, the one rule of api/ownership.ts); those that merely carry the
+// project's labels are left alone, and the hooks hear which (a `left-alone` event).
+//
 // Nothing here prints: each returns which containers it acted on and which failed (errors
 // redacted); the CLI renders them.
 
@@ -43,8 +47,8 @@ export async function startServices(
   options: LifecycleOptions & { readonly waitTimeoutMs?: number } = {},
   hooks: RunHooks = {},
 ): Promise<ActionResult> {
-  return act(project, 'stack start', options, hooks, async () => {
-    const containers = await projectContainers(project, { services });
+  return act(project, 'stack start', options, hooks, async (events) => {
+    const containers = await projectContainers(project, { services }, events);
     const { gateway } = Project.connectionOf(project);
     const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_START_WAIT_MS;
     return inLevels(
@@ -86,11 +90,11 @@ export async function stopServices(
   options: LifecycleOptions & { readonly timeoutSeconds?: number } = {},
   hooks: RunHooks = {},
 ): Promise<ActionResult> {
-  return act(project, 'stack stop', options, hooks, () => stopUnlocked(project, services, options.timeoutSeconds));
+  return act(project, 'stack stop', options, hooks, (events) => stopUnlocked(project, services, options.timeoutSeconds, events));
 }
 
-async function stopUnlocked(project: Project, services: readonly string[], timeoutSeconds: number | undefined): Promise<ActionResult> {
-  const containers = await projectContainers(project, { services });
+async function stopUnlocked(project: Project, services: readonly string[], timeoutSeconds: number | undefined, events: RunHooks): Promise<ActionResult> {
+  const containers = await projectContainers(project, { services }, events);
   const { gateway } = Project.connectionOf(project);
   return inLevels(containers, [...startOrder(containers)].reverse(), async (c) => {
     if (isUp(c.state)) await gateway.stopContainer(c.id, timeoutSeconds);
@@ -104,8 +108,8 @@ export async function restartServices(
   options: LifecycleOptions & { readonly timeoutSeconds?: number } = {},
   hooks: RunHooks = {},
 ): Promise<ActionResult> {
-  return act(project, 'stack restart', options, hooks, async () => {
-    const containers = await projectContainers(project, { services });
+  return act(project, 'stack restart', options, hooks, async (events) => {
+    const containers = await projectContainers(project, { services }, events);
     const { gateway } = Project.connectionOf(project);
     return inLevels(containers, startOrder(containers), (c) => gateway.restartContainer(c.id, options.timeoutSeconds));
   });
@@ -118,24 +122,24 @@ export async function killServices(
   options: LifecycleOptions & { readonly signal?: string } = {},
   hooks: RunHooks = {},
 ): Promise<ActionResult> {
-  return act(project, 'stack kill', options, hooks, async () => {
-    const containers = (await projectContainers(project, { services })).filter((c) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused');
+  return act(project, 'stack kill', options, hooks, async (events) => {
+    const containers = (await projectContainers(project, { services }, events)).filter((c) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused');
     const { gateway } = Project.connectionOf(project);
     return inLevels(containers, [containers.map(containerService)], (c) => gateway.killContainer(c.id, options.signal ?? 'SIGKILL'));
   });
 }
 
 export async function pauseServices(project: Project, services: readonly string[], options: LifecycleOptions = {}, hooks: RunHooks = {}): Promise<ActionResult> {
-  return act(project, 'stack pause', options, hooks, async () => {
-    const containers = (await projectContainers(project, { services })).filter((c) => c.state === 'running');
+  return act(project, 'stack pause', options, hooks, async (events) => {
+    const containers = (await projectContainers(project, { services }, events)).filter((c) => c.state === 'running');
     const { gateway } = Project.connectionOf(project);
     return inLevels(containers, [containers.map(containerService)], (c) => gateway.pauseContainer(c.id));
   });
 }
 
 export async function unpauseServices(project: Project, services: readonly string[], options: LifecycleOptions = {}, hooks: RunHooks = {}): Promise<ActionResult> {
-  return act(project, 'stack unpause', options, hooks, async () => {
-    const containers = (await projectContainers(project, { services })).filter((c) => c.state === 'paused');
+  return act(project, 'stack unpause', options, hooks, async (events) => {
+    const containers = (await projectContainers(project, { services }, events)).filter((c) => c.state === 'paused');
     const { gateway } = Project.connectionOf(project);
     return inLevels(containers, [containers.map(containerService)], (c) => gateway.unpauseContainer(c.id));
   });
@@ -157,12 +161,13 @@ export async function removeServices(
   options: LifecycleOptions & { readonly stop?: boolean; readonly volumes?: boolean; readonly timeoutSeconds?: number } = {},
   hooks: RunHooks = {},
 ): Promise<RemoveResult> {
-  return act(project, 'stack rm', options, hooks, async () => {
+  return act(project, 'stack rm', options, hooks, async (events) => {
     if (options.stop) {
-      const stopped = await stopUnlocked(project, services, options.timeoutSeconds);
+      // What is left alone is said once, by the listing below (it includes one-offs).
+      const stopped = await stopUnlocked(project, services, options.timeoutSeconds, {});
       if (stopped.failed.length > 0) return { ...stopped, done: [], stillRunning: [] };
     }
-    const containers = await projectContainers(project, { services, oneoff: true });
+    const containers = await projectContainers(project, { services, oneoff: true }, events);
     const removable = containers.filter((c) => !isUp(c.state));
     const stillRunning = containers.filter((c) => isUp(c.state)).map((c) => c.name);
     const { gateway } = Project.connectionOf(project);
@@ -173,11 +178,11 @@ export async function removeServices(
   });
 }
 
-/** Takes the lock (unless told not to), runs the action, and redacts everything that leaves. */
-async function act<R extends ActionResult>(project: Project, command: string, options: LifecycleOptions, hooks: RunHooks, body: () => Promise<R>): Promise<R> {
+/** Takes the lock (unless told not to), runs the action (with the redacting hooks), and redacts everything that leaves. */
+async function act<R extends ActionResult>(project: Project, command: string, options: LifecycleOptions, hooks: RunHooks, body: (events: RunHooks) => Promise<R>): Promise<R> {
   const events = redactingHooks(hooks, project.redact);
   const run = async (): Promise<R> => {
-    const result = await body();
+    const result = await body(events);
     return { ...result, failed: result.failed.map((f) => ({ name: f.name, error: redactError(f.error, project.redact) })) } as R;
   };
   return redactingErrors(project.redact, () =>

@@ -7,7 +7,9 @@ import type { LoadOptions } from '../model/load-options.js';
 import type { ServiceSpec, StackModel } from '../model/types.js';
 import type { ObservedContainer } from '../api/engine-types.js';
 import type { EngineGateway } from '../engine/gateway.js';
-import { COMPOSE, displayNumberOf, isOneOff, serviceOf } from '../api/labels.js';
+import { displayNumberOf, isOneOff, projectFilter, serviceOf } from '../api/labels.js';
+import { leftAloneOf, splitByOwnership } from '../api/ownership.js';
+import { sayLeftAlone, type RunHooks } from './events.js';
 import { connect, type ConnectOptions, type EngineConnection } from './connect.js';
 import { loadModel } from './model.js';
 import { noRedaction, redactorFor, type Redact } from './redaction.js';
@@ -78,8 +80,19 @@ export interface ContainerSelection {
 export const containerService = (c: ObservedContainer): string => serviceOf(c.labels);
 export const containerNumber = (c: ObservedContainer): number => displayNumberOf(c.labels);
 
-/** The project's containers, sorted by service then number then name. Unknown services are a usage error when the model is known. */
-export async function projectContainers(project: Project, selection: ContainerSelection = {}): Promise<ObservedContainer[]> {
+/** The containers of a selection, split by the one ownership rule (api/ownership.ts). */
+export interface SelectedContainers {
+  /** Created by stack for this project: what the commands act on. */
+  readonly ours: ObservedContainer[];
+  /** Carrying the project's labels, but not created by stack for it: left alone. */
+  readonly notOurs: ObservedContainer[];
+}
+
+/**
+ * The project's containers that match the selection, split into ours and the rest, each sorted
+ * by service then number then name. Unknown services are a usage error when the model is known.
+ */
+export async function selectContainers(project: Project, selection: ContainerSelection = {}): Promise<SelectedContainers> {
   const services = selection.services ?? [];
   const model = project.model;
   if (model) {
@@ -87,8 +100,19 @@ export async function projectContainers(project: Project, selection: ContainerSe
     if (unknown.length > 0) throw new UsageError(`no such service: ${unknown.join(', ')}`, { hint: `services in the stack file: ${Object.keys(model.services).sort().join(', ')}` });
   }
   const { gateway } = Project.connectionOf(project);
-  const listed = await gateway.listContainers({ labels: [`${COMPOSE.project}=${project.projectName}`] }, { all: selection.all ?? true });
-  return listed
+  const listed = await gateway.listContainers({ labels: projectFilter(project.projectName) }, { all: selection.all ?? true });
+  const selected = listed
     .filter((c) => (selection.oneoff === true || !isOneOff(c.labels)) && (services.length === 0 || services.includes(containerService(c))))
     .sort((a, b) => containerService(a).localeCompare(containerService(b)) || containerNumber(a) - containerNumber(b) || a.name.localeCompare(b.name));
+  return splitByOwnership(selected, project.projectName);
+}
+
+/**
+ * The project's containers that are ours (see `selectContainers`): what every everyday command
+ * acts on. The others are left alone, and `hooks` hears which (a `left-alone` event).
+ */
+export async function projectContainers(project: Project, selection: ContainerSelection = {}, hooks: RunHooks = {}): Promise<ObservedContainer[]> {
+  const { ours, notOurs } = await selectContainers(project, selection);
+  sayLeftAlone(hooks, project.projectName, leftAloneOf(project.projectName, { containers: notOurs }));
+  return ours;
 }

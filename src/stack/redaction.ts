@@ -51,6 +51,8 @@ export function redactEvent(event: StackEvent, redact: Redact): StackEvent {
       return { ...event, message: redact(event.message) };
     case 'plan':
       return { ...event, warnings: event.warnings.map(redact), steps: event.steps.map((s) => ({ ...s, cause: redact(s.cause) })) };
+    case 'left-alone':
+      return { ...event, containers: event.containers.map(redact), networks: event.networks.map(redact), volumes: event.volumes.map(redact) };
     default:
       return event;
   }

@@ -8,7 +8,8 @@ import type { StackModel } from '../model/types.js';
 import type { Plan, ReconcileOptions } from '../planner/types.js';
 import type { ObservedState } from '../api/observed.js';
 import { connect, type ConnectRequest, type EngineConnection } from './connect.js';
-import { interruptible, type RunHooks } from './events.js';
+import { interruptible, sayLeftAlone, type RunHooks } from './events.js';
+import { leftAloneOf } from '../api/ownership.js';
 import { withProjectLock, type LockOptions } from './lock.js';
 import { applyPlan, converge, type ApplyOptions } from './apply.js';
 import { loadModel } from './model.js';
@@ -48,6 +49,8 @@ export interface DownOptions extends CommonOptions {
   readonly removeVolumes?: boolean;
   readonly removeOrphans?: boolean;
   readonly timeoutSeconds?: number;
+  /** Take the project down although its containers were brought up from another folder (`--take-over`). */
+  readonly takeOver?: boolean;
 }
 
 export interface DownResult {
@@ -74,9 +77,11 @@ export async function up(options: UpOptions, hooks: RunHooks = {}): Promise<UpRe
   const events = redactingHooks(hooks, redact);
   return redactingErrors(redact, async () => {
     const connection = await connect(options);
+    const said = onlyOnce();
     return withProjectLock(connection, model.projectName, 'stack up', options, events, () =>
       converge(events, async () => {
-        const planned = await observeAndReconcile(connection, model, options.reconcile, events);
+        const { observed, plan: planned } = await snapshotAndPlan(connection, model, options.reconcile, events);
+        said(() => sayLeftAlone(events, model.projectName, leftAloneOf(model.projectName, { containers: observed.containers })));
         const { durationMs, done } = await applyPlan(planned, connection.gateway, options, events);
         return { model, plan: planned, durationMs, done, project: new Project(connection, model.projectName, model) };
       }),
@@ -92,6 +97,7 @@ export async function down(options: DownOptions, hooks: RunHooks = {}): Promise<
   const events = redactingHooks(hooks, redact);
   return redactingErrors(redact, async () => {
     const connection = await connect(options);
+    const said = onlyOnce();
     return withProjectLock(connection, projectName, 'stack down', options, events, async () => {
       const { planDown } = await import('../planner/down.js');
       return converge(events, async () => {
@@ -100,8 +106,12 @@ export async function down(options: DownOptions, hooks: RunHooks = {}): Promise<
           removeVolumes: options.removeVolumes === true,
           ...(options.removeOrphans !== undefined ? { removeOrphans: options.removeOrphans } : {}),
           ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
+          ...(options.takeOver ? { takeOver: true } : {}),
           ...(model ? { model } : {}),
         });
+        // Volumes are only ever removed with -v: only then is leaving one alone worth saying.
+        const left = leftAloneOf(projectName, { containers: observed.containers, networks: observed.networks, ...(options.removeVolumes ? { volumes: observed.volumes } : {}) });
+        said(() => sayLeftAlone(events, projectName, left));
         const { durationMs } = await applyPlan(planned, connection.gateway, options, events);
         return { projectName, plan: planned, durationMs };
       });
@@ -143,6 +153,16 @@ export async function snapshotAndPlan(
     import('../planner/reconcile.js'),
   ]);
   return { observed, plan: reconcile(model, observed, { stackVersion: stackVersion(), ...request }) };
+}
+
+/** Runs a thing the first time only: what a run says once, although `converge` may observe again. */
+function onlyOnce(): (thing: () => void) => void {
+  let done = false;
+  return (thing) => {
+    if (done) return;
+    done = true;
+    thing();
+  };
 }
 
 let version: string | undefined;

@@ -3,6 +3,15 @@
 // external volumes are never created or removed; anonymous volumes get deterministic names so
 // that a recreated container inherits them even when a run died half-way.
 //
+// Decision on a volume held by ANOTHER project (issue 12): a volume whose name the file fixes
+// (`name:`) and that carries another project's label (stack's or Compose's) is SHARED: used as
+// it is, never changed, recreated or removed by this project (its `down -v` leaves it), and
+// the plan says so. That is Compose's rule (v2 warns "already exists but was created for
+// project ..." and uses it): fixing a name is how two projects share a volume. A volume under
+// the default name (`<project>_<key>`) held by another project is an accidental collision
+// (project `a` key `b_c`, project `a_b` key `c`) and is refused, as is any volume not made for
+// a project (by hand: declare it `external: true`).
+//
 // Decision on anonymous volumes of replicas removed by a scale-down: they are KEPT. Compose
 // removes scaled-down containers without their volumes (`stopAndRemoveContainer(..., false)`
 // in compose v2's convergence), so the data is not deleted there either; here it keeps its
@@ -16,10 +25,10 @@ import { sensitivePaths, specLabel } from '../planner/sensitive-spec.js';
 import { COMPOSE, STACK, isManagedBy, ownershipLabels, parseSpecLabel } from '../api/labels.js';
 import type { StackModel, VolumeSpec } from '../model/types.js';
 import type { ObservedVolume, VolumeCreateBody } from '../api/engine-types.js';
-import type { ObservedState } from '../api/observed.js';
+import type { NameHolder, ObservedState } from '../api/observed.js';
 import { anonymousVolumeLabel, anonymousVolumeName } from '../planner/names.js';
 
-export type VolumeAction = 'keep' | 'create' | 'recreate' | 'external';
+export type VolumeAction = 'keep' | 'create' | 'recreate' | 'external' | 'shared';
 
 export interface VolumeDecision {
   readonly key: string;
@@ -34,7 +43,10 @@ export interface VolumeDecision {
 
 export interface VolumeProblems {
   readonly missingExternal: string[];
-  readonly foreign: string[];
+  /** Volumes holding a name we would use that stack did not create for this project (and that are not shared), with their labels. */
+  readonly foreign: NameHolder[];
+  /** Volumes of fixed name another project holds, used as they are (see the header): not a problem, said as a warning. */
+  readonly shared: NameHolder[];
   /** Volumes whose spec changed while -y was not given: name and what changed. */
   readonly refusedChanges: string[];
 }
@@ -71,6 +83,13 @@ export function anonymousVolumeBody(projectName: string, serviceName: string, nu
   return { Name: anonymousVolumeName(projectName, serviceName, number, target), Labels: labels };
 }
 
+/** A volume of fixed name that another project holds: shared (see the header). */
+function isSharedVolume(model: StackModel, spec: VolumeSpec, holder: NameHolder): boolean {
+  const fixedName = spec.name !== implicitVolumeSpec(model, spec.key).name;
+  const owner = holder.labels[COMPOSE.project];
+  return fixedName && owner !== undefined && owner !== '' && owner !== model.projectName;
+}
+
 export function planVolumes(
   model: StackModel,
   observed: ObservedState,
@@ -80,7 +99,7 @@ export function planVolumes(
 ): VolumeDecision[] {
   const out: VolumeDecision[] = [];
   const redactor = makeRedactor(model.sensitiveValues);
-  const foreignNames = new Set(observed.foreignByName?.volumes ?? []);
+  const foreignByName = new Map((observed.foreignByName?.volumes ?? []).map((v) => [v.name, v] as const));
   for (const key of [...new Set(keys)].sort()) {
     const spec = model.volumes[key] ?? implicitVolumeSpec(model, key);
     const canonical = canonicalVolumeSpec(spec);
@@ -92,8 +111,12 @@ export function planVolumes(
       out.push({ key, name: spec.name, action: 'external', ...(live ? { observed: live } : {}), body, hash, spec: canonical });
       continue;
     }
-    if ((live && !isManagedBy(live.labels, model.projectName)) || (!live && foreignNames.has(spec.name))) {
-      problems.foreign.push(spec.name);
+    const holder = live ? (isManagedBy(live.labels, model.projectName) ? undefined : live) : foreignByName.get(spec.name);
+    if (holder) {
+      if (isSharedVolume(model, spec, holder)) {
+        problems.shared.push({ name: spec.name, labels: holder.labels });
+        out.push({ key, name: spec.name, action: 'shared', body, hash, spec: canonical });
+      } else problems.foreign.push({ name: spec.name, labels: holder.labels });
       continue;
     }
     if (!live) {

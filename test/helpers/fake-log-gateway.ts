@@ -69,7 +69,8 @@ export class FakeLogGateway {
     return this.clock;
   }
 
-  addContainer(id: string, project: string, service: string, number: number, opts: { tty?: boolean; oneoff?: boolean; running?: boolean } = {}): void {
+  /** `foreign`: the container carries the project's Compose labels but not stack's ownership mark. */
+  addContainer(id: string, project: string, service: string, number: number, opts: { tty?: boolean; oneoff?: boolean; running?: boolean; foreign?: boolean } = {}): void {
     const c: FakeContainer = {
       id,
       name: `${project}-${service}-${number}`,
@@ -78,6 +79,7 @@ export class FakeLogGateway {
         'com.docker.compose.service': service,
         'com.docker.compose.container-number': String(number),
         'com.docker.compose.oneoff': opts.oneoff ? 'True' : 'False',
+        ...(opts.foreign ? {} : { 'dev.stack.managed': 'true' }),
       },
       running: false,
       tty: opts.tty ?? false,

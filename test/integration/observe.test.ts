@@ -22,7 +22,7 @@ function model(services: Record<string, Partial<ServiceSpec>>): StackModel {
   const vol = (key: string, name: string, external: boolean): VolumeSpec => ({ key, name, external } as VolumeSpec);
   return {
     projectName: project,
-    services: dict(Object.entries(services).map(([k, s]) => [k, { name: k, scale: 1, ...s } as ServiceSpec])),
+    services: dict(Object.entries(services).map(([k, s]) => [k, { name: k, scale: 1, mounts: [], ...s } as ServiceSpec])),
     networks: dict([
       ['default', net('default', `${project}_default`, false)],
       ['shared', net('shared', externalNetwork, true)],
@@ -49,6 +49,8 @@ before(async () => {
   // A hand-made container holding a name the model would use, with no labels at all.
   ids.handMade = await container(`${project}-worker-1`, {});
   ids.otherProject = await container(`${other}-web-1`, { 'com.docker.compose.project': other, 'dev.stack.managed': 'true' });
+  // Made by stack for ANOTHER project, under a name this project's model would use (a container_name clash).
+  ids.otherProjectsName = await container(`${project}-db-1`, { 'com.docker.compose.project': other, 'dev.stack.managed': 'true' });
   await docker.createNetwork({ Name: `${project}_default`, Labels: ours });
   await docker.createNetwork({ Name: externalNetwork, Labels: {} });
   await docker.createNetwork({ Name: `${other}_default`, Labels: { 'com.docker.compose.project': other } });
@@ -60,7 +62,7 @@ before(async () => {
 after(async () => {
   await cleanupProject(project);
   await cleanupProject(other);
-  for (const n of [`${project}-worker-1`]) await docker.getContainer(n).remove({ force: true }).catch(() => undefined);
+  for (const n of [`${project}-worker-1`, `${project}-db-1`]) await docker.getContainer(n).remove({ force: true }).catch(() => undefined);
   for (const n of [externalNetwork, `${project}_default`]) await docker.getNetwork(n).remove().catch(() => undefined);
   for (const v of [externalVolume, `${project}_cache`, `${project}_data`]) await docker.getVolume(v).remove().catch(() => undefined);
 });
@@ -73,13 +75,14 @@ test('observe returns exactly the project\'s objects plus the external ones the 
   assert.deepEqual(observed.volumes.map((v) => v.name).sort(), [externalVolume, `${project}_data`].sort());
 });
 
-test('objects holding names the model would use without our ownership label are reported as foreign', async () => {
-  const observed = await observe(gateway, project, model({ web: { image: testImage }, api: { image: testImage }, worker: { image: testImage } }));
-  assert.deepEqual(observed.foreignByName, {
-    containers: [`${project}-api-1`, `${project}-worker-1`],
-    networks: [],
-    volumes: [`${project}_cache`],
-  });
+test('objects holding names the model would use that stack did not create for this project are reported as foreign, with their labels', async () => {
+  const observed = await observe(gateway, project, model({ web: { image: testImage }, api: { image: testImage }, worker: { image: testImage }, db: { image: testImage } }));
+  const names = (list: readonly { name: string }[] | undefined) => list?.map((o) => o.name);
+  assert.deepEqual(names(observed.foreignByName?.containers), [`${project}-api-1`, `${project}-db-1`, `${project}-worker-1`]);
+  assert.deepEqual(names(observed.foreignByName?.networks), []);
+  assert.deepEqual(names(observed.foreignByName?.volumes), [`${project}_cache`]);
+  const db = observed.foreignByName?.containers.find((c) => c.name === `${project}-db-1`);
+  assert.equal(db?.labels['com.docker.compose.project'], other, 'the labels say which project it belongs to');
 });
 
 test('image ids are resolved for the model\'s references; a missing image has none', async () => {

@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProject, removeServices, restartServices, startServices, stopServices, up } from '../../src/stack/index.js';
+import { openProject, removeServices, restartServices, startServices, stopServices, up, type StackEvent } from '../../src/stack/index.js';
 import { EngineApiError } from '../../src/errors.js';
 import { IMAGE, memoryGateway, projectRequest, stackProject, upOptions } from '../helpers/facade.js';
 
@@ -69,5 +69,26 @@ describe('lifecycle commands through the façade', () => {
     const error = result.failed[0]!.error as Error;
     assert.ok(!error.message.includes(SECRET), error.message);
     assert.match(error.message, /TOKEN=\(sensitive\)/);
+  });
+
+  it('acts on the containers stack created only, and tells its listener what it left alone', async () => {
+    const { p, g } = await running();
+    const foreign = await g.createContainer('demo-api-2', {
+      Image: IMAGE,
+      Labels: { 'com.docker.compose.project': 'demo', 'com.docker.compose.service': 'api', 'com.docker.compose.container-number': '2', 'com.docker.compose.oneoff': 'False' },
+    });
+    await g.startContainer(foreign);
+    const project = await openProject(projectRequest(p, g, { labelsOnly: true }));
+    const events: StackEvent[] = [];
+    const stopped = await stopServices(project, ['api'], {}, { onEvent: (e) => events.push(e) });
+    assert.deepEqual(stopped.done, ['demo-api-1']);
+    assert.deepEqual(order(g, 'stopContainer'), ['demo-api-1']);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'left-alone').map((e) => (e.type === 'left-alone' ? [e.projectName, e.containers, e.networks, e.volumes] : [])),
+      [['demo', ['demo-api-2'], [], []]],
+    );
+    const removed = await removeServices(project, [], { stop: true });
+    assert.ok(!removed.done.includes('demo-api-2'));
+    assert.ok(g.container('demo-api-2'), 'the foreign container is still there');
   });
 });

@@ -12,6 +12,7 @@ interface DownFlags {
   readonly volumes?: boolean;
   readonly removeOrphans?: boolean;
   readonly timeout?: number;
+  readonly takeOver?: boolean;
 }
 
 function seconds(value: string): number {
@@ -27,6 +28,7 @@ export function registerDown(program: Command): Command {
     .option('-v, --volumes', 'also remove the named and anonymous volumes the stack created (never external ones)')
     .option('--remove-orphans', 'also remove containers of services no longer in the stack file')
     .option('-t, --timeout <seconds>', 'seconds to wait for a container to stop before it is killed', seconds)
+    .option('--take-over', 'take the project down although it was brought up from another folder')
     .addHelpText(
       'after',
       `
@@ -55,6 +57,7 @@ Examples:
             removeVolumes: opts.volumes === true,
             removeOrphans: opts.removeOrphans === true,
             ...(opts.timeout !== undefined ? { timeoutSeconds: opts.timeout } : {}),
+            ...(opts.takeOver ? { takeOver: true } : {}),
             ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}),
           },
           hooks,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { interruptSignal, openCommandProject, parseTimeArg, whenStdoutCloses } from '../project-request.js';
+import { interruptSignal, noticeHooks, openCommandProject, parseTimeArg, whenStdoutCloses } from '../project-request.js';
 import { optionsOf } from '../options.js';
 import { ExitCode, ExitRequest, UsageError } from '../../errors.js';
 import { paint } from '../style.js';
@@ -44,7 +44,7 @@ export function registerLogs(program: Command): Command {
       const p = await openCommandProject(cmd, services);
       const printer = new LogPrinter({ out: process.stdout, prefix: flags.logPrefix, timestamps: flags.timestamps === true });
       // Validates the services (with a stack file) and sizes the prefix column up front.
-      const known = await containers(p, { services });
+      const known = await containers(p, { services }, noticeHooks());
       printer.reserve(known.map((c) => prefixLabel({ containerName: c.name, service: c.service, number: c.number, oneoff: c.oneoff })));
       const interrupt = interruptSignal();
       const reader = new AbortController();

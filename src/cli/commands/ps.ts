@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { openCommandProject } from '../project-request.js';
+import { noticeHooks, openCommandProject } from '../project-request.js';
 import { optionsOf } from '../options.js';
 import type { PsRow } from '../../stack/index.js';
 
@@ -67,7 +67,7 @@ export function registerPs(program: Command): Command {
         services,
         all: flags.all === true || (flags.status?.length ?? 0) > 0,
         ...(flags.status ? { status: flags.status } : {}),
-      });
+      }, noticeHooks());
       if (flags.quiet) {
         for (const r of rows) process.stdout.write(`${r.id}\n`);
       } else if (flags.services) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openCommandProject } from '../project-request.js';
+import { noticeHooks, openCommandProject } from '../project-request.js';
 import { table } from './ps.js';
 
 export function registerTop(program: Command): Command {
@@ -11,7 +11,7 @@ export function registerTop(program: Command): Command {
     .action(async (services: string[], _f: unknown, cmd: Command) => {
       const { top } = await import('../../stack/index.js');
       const p = await openCommandProject(cmd, services);
-      for (const r of await top(p, services)) {
+      for (const r of await top(p, services, noticeHooks())) {
         process.stdout.write(`${r.container}\n`);
         process.stdout.write(r.titles.length > 0 ? table([[...r.titles], ...r.processes.map((x) => [...x])]) : '');
         process.stdout.write('\n');

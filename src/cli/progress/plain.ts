@@ -4,6 +4,7 @@
 
 import type { StackEvent } from '../../stack/index.js';
 import { paint, type Painter } from '../style.js';
+import { leftAloneLine } from '../left-alone.js';
 import { formatDuration, type Renderer, type RendererStreams } from './renderer.js';
 
 /** How often a wait that is still going is reported, per wait. */
@@ -51,6 +52,9 @@ export function plainRenderer(streams: RendererStreams): Renderer {
         }
         case 'warning':
           line(p.yellow(`[!] warning: ${event.message}`));
+          break;
+        case 'left-alone':
+          line(p.yellow(`[!] ${leftAloneLine(event)}`));
           break;
         default:
           break;

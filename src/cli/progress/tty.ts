@@ -9,6 +9,7 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { PlanStepSummary, StackEvent } from '../../stack/index.js';
 import { formatDuration, type Renderer, type RendererStreams } from './renderer.js';
+import { leftAloneLine } from '../left-alone.js';
 
 const PROJECT_TASK = '(project)';
 
@@ -51,6 +52,7 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
   let listr: Listr<unknown> | undefined;
   let running: Promise<unknown> | undefined;
   const warnings: string[] = [];
+  const notes: string[] = []; // what was left alone: said once listr is done, like warnings
 
   const setOutput = (state: TaskState, text: string) => {
     if (state.wrapper) state.wrapper.output = text;
@@ -176,6 +178,9 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
         case 'lock-wait':
           warnings.push(`waited for another run on this project (${event.holder})`);
           break;
+        case 'left-alone':
+          notes.push(leftAloneLine(event));
+          break;
         default:
           break;
       }
@@ -184,7 +189,8 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
       // Anything still open (an interrupted run) ends as failed so the view stops spinning.
       for (const state of tasks.values()) abandon(state, 'not finished');
       await running;
-      for (const w of warnings) streams.stderr.write(`warning: ${w}\n`);
+      for (const line of [...notes, ...warnings.map((w) => `warning: ${w}`)]) streams.stderr.write(`${line}\n`);
+      notes.length = 0;
       warnings.length = 0;
     },
   };

@@ -4,12 +4,13 @@
 //   1. a dead container (it cannot be started again);
 //   2. a network or 3. a volume it is on is recreated (it would lose it);
 //   4. a container whose network or volumes it shares (network_mode/volumes_from) is recreated;
-//   then, unless --no-recreate: 5. forced (--force-recreate, --always-recreate-deps);
+//   then, unless --no-recreate: 5. forced (--force-recreate, --always-recreate-deps), or
+//   taken over (--take-over) from the other folder it was brought up from;
 //   6. its canonical spec differs (the config hash label); 7. its image reference now points
 //   at another id; 8. an expected network is not attached or 9. an expected volume not mounted
 //   (a run killed between create and connect leaves exactly this).
 
-import { STACK, parseSensitivePaths, parseSpecLabel } from '../../api/labels.js';
+import { COMPOSE, STACK, parseSensitivePaths, parseSpecLabel } from '../../api/labels.js';
 import type { ObservedContainer } from '../../api/engine-types.js';
 import type { ServiceSpec } from '../../model/types.js';
 import { containerIdentityDependencies, type CanonicalSpec } from '../canonical.js';
@@ -64,6 +65,10 @@ export function recreateCause(ctx: ReconcileContext, k: KeptContainer, rc: Recre
   if (k.strategy === 'never') return undefined; // --no-recreate: keep whatever is there.
   if (k.strategy === 'force') {
     return { kind: 'forced', text: k.explicit ? 'forced (--force-recreate)' : 'forced (--always-recreate-deps)' };
+  }
+  const folder = container.labels[COMPOSE.workingDir];
+  if (ctx.options.takeOver && folder !== undefined && folder !== '' && folder !== ctx.model.projectDirectory) {
+    return { kind: 'forced', text: `taken over (--take-over) from ${folder}` };
   }
   if (container.labels[STACK.configHash] !== k.hash) {
     return changedCause(parseSpecLabel(container.labels), k.spec, ctx.redactor, parseSensitivePaths(container.labels));

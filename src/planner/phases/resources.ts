@@ -8,6 +8,8 @@
 // the containers on it.
 
 import type { ObservedContainer } from '../../api/engine-types.js';
+import type { NameHolder } from '../../api/observed.js';
+import { describeOwner, ownerOf } from '../../api/ownership.js';
 import { planNetworks, type NetworkDecision, type NetworkProblems } from '../../network/plan.js';
 import { planVolumes, type VolumeDecision, type VolumeProblems } from '../../volume/plan.js';
 import { describeChange, diffSpecs, changedCause } from '../spec-diff.js';
@@ -51,7 +53,7 @@ export interface ResourceOperations {
 
 export function decideResources(ctx: ReconcileContext, scope: Scope, partition: ObservedPartition): ResourceDecisions {
   let services = new Set(scope.services);
-  let round: RoundResult = { networks: [], volumes: [], problems: [] };
+  let round: RoundResult = { networks: [], volumes: [], problems: [], warnings: [] };
   for (let i = 0; i < MAX_ROUNDS; i++) {
     round = decideRound(ctx, services, scope.resourcesOnly);
     const gone = goneResources(round.networks, round.volumes);
@@ -63,6 +65,7 @@ export function decideResources(ctx: ReconcileContext, scope: Scope, partition: 
     services = new Set([...services, ...extra]);
   }
   ctx.problems.push(...round.problems);
+  ctx.warnings.push(...round.warnings.map((message) => ({ message })));
   return {
     services,
     networks: round.networks,
@@ -76,6 +79,7 @@ interface RoundResult {
   readonly networks: NetworkDecision[];
   readonly volumes: VolumeDecision[];
   readonly problems: string[];
+  readonly warnings: string[];
 }
 
 /** One round: decide the networks and named volumes of `services` (and, only to ensure they exist, of `resourcesOnly`). */
@@ -86,7 +90,7 @@ function decideRound(ctx: ReconcileContext, services: ReadonlySet<string>, resou
   const ensuredNetworks = new Set(ensured.networks.filter((k) => !needed.networks.includes(k)));
   const ensuredVolumes = new Set(ensured.volumes.filter((k) => !needed.volumes.includes(k)));
   const netProblems: NetworkProblems = { missingExternal: [], foreign: [] };
-  const volProblems: VolumeProblems = { missingExternal: [], foreign: [], refusedChanges: [] };
+  const volProblems: VolumeProblems = { missingExternal: [], foreign: [], shared: [], refusedChanges: [] };
   const networks = planNetworks(model, observed, [...needed.networks, ...ensuredNetworks], netProblems).map((d) =>
     ensuredNetworks.has(d.key) ? ensureOnly(d) : d,
   );
@@ -102,15 +106,28 @@ function decideRound(ctx: ReconcileContext, services: ReadonlySet<string>, resou
     ...volProblems.missingExternal.map(
       (n) => `external volume ${n} does not exist: create it first (docker volume create ${n}) or drop external: true`,
     ),
-    ...netProblems.foreign.map((n) => `network ${n} already exists and was not created by stack: remove or rename it, or declare it external`),
-    ...volProblems.foreign.map((n) => `volume ${n} already exists and was not created by stack: remove or rename it, or declare it external`),
+    ...netProblems.foreign.map((n) => resourceTaken(ctx, 'network', n)),
+    ...volProblems.foreign.map((v) => resourceTaken(ctx, 'volume', v)),
     ...refused.map((n) => {
       const d = volumes.find((v) => v.name === n);
       const why = d?.previousSpec !== undefined ? diffSpecs(d.previousSpec, d.spec as CanonicalSpec, ctx.redactor).map(describeChange).join(', ') : 'its spec changed';
       return `volume ${n} would have to be recreated (${why}), which deletes its data: run again with -y to allow it`;
     }),
   ];
-  return { networks, volumes, problems };
+  const warnings = volProblems.shared.map(
+    (v) =>
+      `volume ${v.name} is shared: it was ${describeOwner(ownerOf(v.labels, ctx.projectName))}; this project uses it as it is and never changes or removes it (declare it external: true to say so)`,
+  );
+  return { networks, volumes, problems, warnings };
+}
+
+/** A network or volume name another object holds: who made it, and what to do. */
+function resourceTaken(ctx: ReconcileContext, kind: 'network' | 'volume', holder: NameHolder): string {
+  const owner = ownerOf(holder.labels, ctx.projectName);
+  if (owner.kind === 'unknown' && owner.project === undefined) {
+    return `${kind} ${holder.name} already exists and was not created by stack: remove or rename it, or declare it external`;
+  }
+  return `${kind} ${holder.name} already exists, ${describeOwner(owner)}: declare it external: true to use it as it is, or give yours another name`;
 }
 
 /** Network keys and named volume keys the containers of these services use, in scope order. */

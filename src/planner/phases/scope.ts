@@ -7,7 +7,8 @@
 // foreign ones, which of ours are orphans, and ours by service.
 
 import { UsageError } from '../../errors.js';
-import { isManagedBy, isOneOff, serviceOf } from '../../api/labels.js';
+import { isOneOff, serviceOf, type Labels } from '../../api/labels.js';
+import { splitByOwnership } from '../../api/ownership.js';
 import type { StackModel } from '../../model/types.js';
 import type { ObservedContainer } from '../../api/engine-types.js';
 import type { ReconcileContext } from './context.js';
@@ -24,8 +25,8 @@ export interface Scope {
 export interface ObservedPartition {
   /** Containers carrying our ownership label for this project. */
   readonly managed: readonly ObservedContainer[];
-  /** Names held by containers that are not ours: creating one of them would fail. */
-  readonly foreignContainerNames: ReadonlySet<string>;
+  /** Names held by containers that are not ours (name → their labels, which say who made them): creating one of them would fail. */
+  readonly foreignContainers: ReadonlyMap<string, Labels>;
   readonly orphans: readonly ObservedContainer[];
   /** Our containers of services in the model, one-off containers left out. */
   readonly byService: ReadonlyMap<string, readonly ObservedContainer[]>;
@@ -81,11 +82,8 @@ export function dependencyOrder(model: StackModel, names: Iterable<string>): str
 
 export function partitionObserved(ctx: ReconcileContext): ObservedPartition {
   const { model, observed, projectName } = ctx;
-  const managed = observed.containers.filter((c) => isManagedBy(c.labels, projectName));
-  const foreignContainerNames = new Set([
-    ...observed.containers.filter((c) => !isManagedBy(c.labels, projectName)).map((c) => c.name),
-    ...(observed.foreignByName?.containers ?? []),
-  ]);
+  const { ours: managed, notOurs } = splitByOwnership(observed.containers, projectName);
+  const foreignContainers = new Map<string, Labels>([...notOurs, ...(observed.foreignByName?.containers ?? [])].map((c) => [c.name, c.labels]));
   const known = new Set([...Object.keys(model.services), ...model.disabledServices]);
   // Compose's rule: a service no longer in the file, or a one-off container that is not
   // running. Profile-disabled services are not orphans.
@@ -97,5 +95,5 @@ export function partitionObserved(ctx: ReconcileContext): ObservedPartition {
     if (!model.services[s]) continue;
     (byService.get(s) ?? byService.set(s, []).get(s)!).push(c);
   }
-  return { managed, foreignContainerNames, orphans, byService };
+  return { managed, foreignContainers, orphans, byService };
 }

@@ -6,6 +6,7 @@
 // would take from a foreign one are problems, reported before anything is planned.
 
 import { isManagedBy, replicaNumberOf } from '../../api/labels.js';
+import { describeOwner, ownerOf, type Owner } from '../../api/ownership.js';
 import type { ObservedContainer } from '../../api/engine-types.js';
 import type { ServiceSpec, StackModel } from '../../model/types.js';
 import { canonicalServiceSpec, specHash, type CanonicalSpec } from '../canonical.js';
@@ -170,17 +171,29 @@ function stoppedText(c: ObservedContainer): string {
 function checkNameConflicts(ctx: ReconcileContext, partition: ObservedPartition, slot: Slot): void {
   const { observed, projectName } = ctx;
   if (slot.fate === 'keep') return;
-  if ((slot.fate === 'create' || slot.name !== slot.existing?.name) && partition.foreignContainerNames.has(slot.name)) {
-    ctx.problems.push(`container ${slot.name} already exists and was not created by stack: remove or rename it`);
+  const holder = partition.foreignContainers.get(slot.name);
+  if ((slot.fate === 'create' || slot.name !== slot.existing?.name) && holder !== undefined) {
+    ctx.problems.push(nameTaken('container', slot.name, ownerOf(holder, projectName)));
   }
   for (const m of slot.service.mounts) {
     if (m.type !== 'volume' || m.source !== undefined) continue;
     const anonName = anonymousVolumeName(projectName, slot.service.name, slot.number, m.target);
     const live = observed.volumes.find((v) => v.name === anonName);
-    if ((live && !isManagedBy(live.labels, projectName)) || (!live && observed.foreignByName?.volumes.includes(anonName))) {
-      ctx.problems.push(`volume ${anonName} already exists and was not created by stack: remove or rename it`);
-    }
+    const foreign = live ? (isManagedBy(live.labels, projectName) ? undefined : live) : observed.foreignByName?.volumes.find((v) => v.name === anonName);
+    if (foreign) ctx.problems.push(nameTaken('volume', anonName, ownerOf(foreign.labels, projectName)));
   }
+}
+
+/**
+ * A container (or anonymous volume) name another object holds. Stack's own objects of another
+ * project collide by accident (`container_name`, or project `a` service `b-c` and project `a-b`
+ * service `c`): say which project, and that the names must differ.
+ */
+function nameTaken(kind: 'container' | 'volume', name: string, owner: Owner): string {
+  if (owner.kind === 'stack') {
+    return `${kind} ${name} already exists, ${describeOwner(owner)}: two projects cannot share a ${kind} name; rename the service (or its container_name) here, or give this stack another project name (-p)`;
+  }
+  return `${kind} ${name} already exists and was ${describeOwner(owner)}: remove or rename it`;
 }
 
 /** Services some other service waits on with `service_completed_successfully`. */

@@ -7,6 +7,7 @@ import { plainRenderer } from '../../../src/cli/progress/plain.js';
 import { jsonRenderer, quietRenderer } from '../../../src/cli/progress/json.js';
 import { formatDuration } from '../../../src/cli/progress/renderer.js';
 import type { StackEvent } from '../../../src/stack/index.js';
+import { leftAloneLine } from '../../../src/cli/left-alone.js';
 
 function sink(): { stream: Writable & { isTTY?: boolean }; text: () => string } {
   let text = '';
@@ -95,5 +96,26 @@ describe('durations', () => {
     assert.equal(formatDuration(350), '350ms');
     assert.equal(formatDuration(1234), '1.2s');
     assert.equal(formatDuration(61_000), '1m01s');
+  });
+});
+
+describe('what a command left alone', () => {
+  const event = (containers: string[], networks: string[] = [], volumes: string[] = []): Extract<StackEvent, { type: 'left-alone' }> => ({
+    type: 'left-alone',
+    at: 0,
+    projectName: 'demo',
+    containers,
+    networks,
+    volumes,
+  });
+  it('is one line counting each kind and naming every object', () => {
+    assert.equal(leftAloneLine(event(['demo-x-1'])), 'left 1 container not created by stack: demo-x-1');
+    assert.equal(leftAloneLine(event(['a', 'b'], ['n'])), 'left 2 containers and 1 network not created by stack: a, b, n');
+    assert.equal(leftAloneLine(event(['a'], ['n', 'm'], ['v'])), 'left 1 container, 2 networks and 1 volume not created by stack: a, n, m, v');
+  });
+  it('is printed by the plain renderer', () => {
+    const err = sink();
+    plainRenderer({ stdout: sink().stream, stderr: err.stream }).onEvent(event(['demo-x-1']));
+    assert.equal(err.text(), '[!] left 1 container not created by stack: demo-x-1\n');
   });
 });

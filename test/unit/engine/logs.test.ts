@@ -56,6 +56,17 @@ test('without follow, every container of the project delivers its lines tagged w
   assert.ok(lines.every((l) => parseTimestampNanos(l.timestamp) !== undefined), 'timestamps are kept apart from the text');
 });
 
+test('a container that carries the project\'s labels but was not created by stack delivers nothing', async () => {
+  const fake = new FakeLogGateway();
+  fake.addContainer('a', 'demo', 'web', 1);
+  fake.addContainer('h', 'demo', 'web', 2, { foreign: true });
+  fake.write('a', 'ours');
+  fake.write('h', 'made by hand');
+  const lines: LogLine[] = [];
+  await followProjectLogs(fake.asGateway(), { projectName: 'demo', follow: false }, (l) => lines.push(l));
+  assert.deepEqual(lines.map((l) => l.text), ['ours']);
+});
+
 test('tail and the service selection limit what is delivered, and one-off containers are left out', async () => {
   const fake = new FakeLogGateway();
   fake.addContainer('a', 'demo', 'web', 1);

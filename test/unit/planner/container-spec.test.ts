@@ -160,6 +160,14 @@ test('container_name replaces the generated name in network_mode references', ()
   assert.deepEqual(host.VolumesFrom, ['the-api:ro']);
 });
 
+test('a container carries the labels Compose reads: a numeric version (1.29 parses it) and a config-hash (v2 lists by it) holding our own hash', () => {
+  const { body: b } = body(service('app'));
+  assert.match(b.Labels![COMPOSE.version]!, /^\d+(\.\d+)*$/);
+  assert.equal(b.Labels![COMPOSE.configHash], b.Labels![STACK.configHash]);
+  assert.equal(b.Labels![COMPOSE.containerNumber], '1');
+  assert.equal(b.Labels![COMPOSE.oneoff], 'False');
+});
+
 test('service labels are kept beside the identity labels', () => {
   const { body: b } = body(service('app', { labels: { 'com.example.team': 'core' }, dependsOn: { db: dependsOn('service_healthy', { restart: true }), cache: dependsOn() } }));
   assert.equal(b.Labels!['com.example.team'], 'core');

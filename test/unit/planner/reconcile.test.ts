@@ -451,7 +451,7 @@ describe('reconcile: orphans and ownership', () => {
   });
 
   test('a foreign container holding a name we need is an error naming it', () => {
-    const o = { ...emptyObserved(), foreignByName: { containers: ['demo-app-1'], networks: [], volumes: [] } };
+    const o = { ...emptyObserved(), foreignByName: { containers: [{ name: 'demo-app-1', labels: {} }], networks: [], volumes: [] } };
     assert.throws(
       () => reconcile(stack(service('app')), o),
       (e: unknown) => e instanceof OperationError && /container demo-app-1 already exists and was not created by stack/.test(e.message),
@@ -459,7 +459,7 @@ describe('reconcile: orphans and ownership', () => {
   });
 
   test('a foreign network holding our network name is an error naming it', () => {
-    const o = { ...emptyObserved(), foreignByName: { containers: [], networks: ['demo_default'], volumes: [] } };
+    const o = { ...emptyObserved(), foreignByName: { containers: [], networks: [{ name: 'demo_default', labels: {} }], volumes: [] } };
     assert.throws(
       () => reconcile(stack(service('app')), o),
       (e: unknown) => e instanceof OperationError && /network demo_default already exists and was not created by stack/.test(e.message),
