@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 const root = new URL('../dist/test/', import.meta.url).pathname;
 const suites = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const only = process.env.STACK_TEST_FILTER; // substring of a test file path, for a quick run
+// Substrings of test file paths, comma-separated, for a quick run of a few files.
+const only = process.env.STACK_TEST_FILTER?.split(',').filter(Boolean);
 
 function walk(dir) {
   let out = [];
@@ -32,7 +33,7 @@ if (suites.some((s) => s !== 'unit')) {
   process.env.STACK_TEST_IMAGE = img.stdout.toString().trim();
 }
 for (const suite of suites) {
-  const files = walk(join(root, suite)).filter((f) => !only || f.includes(only));
+  const files = walk(join(root, suite)).filter((f) => !only || only.some((o) => f.includes(o)));
   if (files.length === 0) { console.log(`# suite ${suite}: no test files`); continue; }
   const concurrency = suite === 'unit' ? [] : ['--test-concurrency=1'];
   const r = spawnSync(process.execPath, ['--test', ...concurrency, ...extra, ...files], { stdio: 'inherit' });
