@@ -711,6 +711,8 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
           since: options.since === undefined ? undefined : unixTime(options.since),
           tail: options.tail === undefined ? undefined : String(options.tail),
           timestamps: options.timestamps ?? false,
+          // Each line then starts with the task and node it came from (swarm/logs.ts reads them).
+          details: true,
         },
       },
       signal,

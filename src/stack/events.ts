@@ -26,6 +26,17 @@ export type StackEvent =
   /** Another run holds the project lock; `holder` says who (command, pid, since when). */
   | { readonly type: 'lock-wait'; readonly at: number; readonly holder: string }
   | { readonly type: 'model-warning'; readonly at: number; readonly message: string; readonly path?: string }
+  /** `up --wait --target swarm`: where one service's rollout stands (sent when it changes). */
+  | {
+      readonly type: 'service-progress';
+      readonly at: number;
+      readonly service: string;
+      readonly running: number;
+      readonly desired: number;
+      readonly updateState?: string;
+      readonly converged: boolean;
+      readonly taskErrors: readonly string[];
+    }
   | {
       readonly type: 'plan';
       readonly at: number;

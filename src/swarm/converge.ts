@@ -29,6 +29,8 @@ export interface ConvergeTarget {
   readonly engineName: string;
   /** The config hash of the spec this run wants. */
   readonly configHash: string;
+  /** The task hash of that spec (what its tasks' labels carry), for their errors after a rollback. */
+  readonly taskHash: string;
 }
 
 export interface ServiceProgress {
@@ -90,7 +92,9 @@ export function progressOf(target: ConvergeTarget, live: ObservedService | undef
   const tasks = allTasks.filter((t) => t.serviceId === live.id);
   const currentHash = live.containerLabels[TASK_HASH_LABEL];
   const current = tasks.filter((t) => t.containerLabels[TASK_HASH_LABEL] === currentHash);
-  const taskErrors = [...new Set(current.filter((t) => t.state === 'failed' || t.state === 'rejected').sort((a, b) => (a.timestamp > b.timestamp ? -1 : 1)).map((t) => t.error ?? t.message))].slice(0, 3);
+  // Errors of the tasks of the spec we sent, even when the engine has rolled back to another.
+  const ours = tasks.filter((t) => t.containerLabels[TASK_HASH_LABEL] === target.taskHash);
+  const taskErrors = [...new Set(ours.filter((t) => t.state === 'failed' || t.state === 'rejected').sort((a, b) => (a.timestamp > b.timestamp ? -1 : 1)).map((t) => t.error ?? t.message))].slice(0, 3);
   const state = live.updateState;
   if (live.labels[STACK.configHash] !== target.configHash || state?.startsWith('rollback')) {
     throw new OperationError(`service ${target.service}: the update failed and ${state === 'rollback_completed' ? 'was rolled back' : 'is being rolled back'}${detail(live, taskErrors)}`, {
