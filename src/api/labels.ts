@@ -54,7 +54,7 @@ export const SWARM = {
   image: 'com.docker.stack.image',
   /** The key of a config or secret in the stack file (its engine name carries a content hash). */
   fileKey: 'dev.stack.file-key',
-  /** Hex sha256 of a config's or secret's content. */
+  /** The first hex digits of the sha256 of a config's or secret's content (as many as its name shows). */
   contentHash: 'dev.stack.content-hash',
 } as const;
 

@@ -190,11 +190,14 @@ export interface TaskFilter {
  */
 export class FileContent {
   readonly #bytes: Buffer;
-  /** Hex sha256 of the bytes: what names a content-addressed config or secret. */
-  readonly sha256: string;
+  readonly #sha256: string;
   constructor(bytes: Buffer, sha256: string) {
     this.#bytes = bytes;
-    this.sha256 = sha256;
+    this.#sha256 = sha256;
+  }
+  /** Hex sha256 of the bytes: what names a content-addressed config or secret (a getter: it is not data to print). */
+  get sha256(): string {
+    return this.#sha256;
   }
   get size(): number {
     return this.#bytes.length;

@@ -16,7 +16,16 @@ import type { SecretSpec } from '../../model/types.js';
 import { inChange } from '../../planner/ids.js';
 import type { Cause } from '../../planner/types.js';
 import type { SwarmPlanContext } from './context.js';
-import { swarmFileName } from './names.js';
+import { CONTENT_HASH_CHARS, swarmFileName } from './names.js';
+
+/**
+ * The content's fingerprint kept in a label: no more of the hash than the name shows already,
+ * so a label (printed by `plan --json`, `docker secret inspect`) tells nothing the name does
+ * not. 40 bits tell a change from no change with a chance of error of 1 in 10^12.
+ */
+function contentFingerprint(sha256: string): string {
+  return sha256.slice(0, CONTENT_HASH_CHARS);
+}
 
 export type FileKind = 'config' | 'secret';
 
@@ -69,7 +78,7 @@ function planFile(ctx: SwarmPlanContext, kind: FileKind, def: SecretSpec): Swarm
       ctx.problems.push(`${kind} ${name} exists and was not created by stack: remove it, or declare ${MODEL_KEY[kind]}.${def.key} external`);
       return undefined;
     }
-    if (existing.labels[SWARM.contentHash] !== content.sha256) {
+    if (existing.labels[SWARM.contentHash] !== contentFingerprint(content.sha256)) {
       ctx.problems.push(
         `${MODEL_KEY[kind]}.${def.key}: its content changed, but \`name: ${name}\` fixes its name and a swarm cannot change a ${kind}'s content; drop \`name:\` (stack then names each version itself) or give it a new name`,
       );
@@ -80,7 +89,7 @@ function planFile(ctx: SwarmPlanContext, kind: FileKind, def: SecretSpec): Swarm
   const labels: Record<string, string> = Object.create(null);
   Object.assign(labels, def.labels, swarmOwnershipLabels(ctx.projectName));
   labels[SWARM.fileKey] = def.key;
-  labels[SWARM.contentHash] = content.sha256;
+  labels[SWARM.contentHash] = contentFingerprint(content.sha256);
   if (ctx.options.stackVersion !== undefined) labels[STACK.version] = ctx.options.stackVersion;
   const previous = observed.filter((f) => isSwarmManagedBy(f.labels, ctx.projectName) && f.labels[SWARM.fileKey] === def.key);
   const cause: Cause =

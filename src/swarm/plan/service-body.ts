@@ -69,10 +69,19 @@ export function desiredService(ctx: SwarmPlanContext, service: ServiceSpec, refs
   const forceUpdate = (previous?.forceUpdate ?? 0) + (ctx.options.forceUpdate ? 1 : 0);
   const versions = (kind: 'secret' | 'config', list: ServiceSpec['secrets']) =>
     Object.fromEntries(list.map((r) => [r.source, refs.files.get(`${kind}:${r.source}`)?.name ?? '']));
-  const { ignored: _ignored, ...deploy } = service.deploy ?? ({ ignored: [] } as unknown as DeploySpec);
+  // `replicas` once (the effective count), and configs and secrets by version (their
+  // contents), not by the host file they were read from: a moved file is no change.
+  const { ignored: _ignored, replicas: _replicas, ...deploy } = service.deploy ?? ({ ignored: [] } as unknown as DeploySpec);
+  const canonical = canonicalServiceSpec(ctx.model, service);
+  const fileRef = (r: Record<string, unknown>) => {
+    const { file: _file, environment: _environment, name: _name, ...rest } = r;
+    return rest;
+  };
   const spec = JSON.parse(
     canonicalJson({
-      ...canonicalServiceSpec(ctx.model, service),
+      ...canonical,
+      secrets: (canonical['secrets'] as Record<string, unknown>[]).map(fileRef),
+      configs: (canonical['configs'] as Record<string, unknown>[]).map(fileRef),
       image,
       deploy,
       replicas: replicasOf(service),
