@@ -105,6 +105,26 @@ test('a task on node1 reaches the web replicas on the other nodes by the service
   }, 60_000, 100);
 });
 
+test('logs shows each web task\'s output under its slot, web-1 to web-3', async (t) => {
+  const l = labOr(t);
+  if (!l) return;
+  // The engine gathers a service's logs from the tasks on every node: wait until all three wrote.
+  await eventually(async () => {
+    const r = await stack(l, ['logs', 'web']);
+    assert.equal(r.code, 0, r.stderr);
+    const slots = [...r.stdout.matchAll(/^web-(\d) +\| ready to serve$/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(slots, ['1', '2', '3'], r.stdout);
+  }, 60_000, 1000);
+});
+
+test('an engine that is not a swarm manager is refused with exit 1 and what to do', async () => {
+  // The main engine (DOCKER_HOST as the suite has it) is no swarm; plan only reads.
+  const r = await runStack(['-p', project, '--target', 'swarm', 'plan', '--resolve-image', 'never'], { cwd: dir });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /is not part of a swarm/);
+  assert.match(r.stderr, /docker swarm init/);
+});
+
 test('a redeploy of the unchanged file sends no update: every service keeps its version', async (t) => {
   const l = labOr(t);
   if (!l) return;
