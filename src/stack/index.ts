@@ -53,7 +53,7 @@ export { followLogs, type LogLine, type LogNotice, type LogsOptions, type LogSou
 export { execInService, prepareOneOff, startOneOff, type ExecRequest, type OneOff, type OneOffRequest, type ProcessIo, type StartOneOffOptions } from './run.js';
 export { formatPlan, planToJson } from '../planner/format.js';
 export { resolveTarget, type Target } from './target.js';
-export { swarmPs, swarmLogs, type SwarmTaskRow, type SwarmPsOptions } from './swarm-project.js';
+export { swarmPs, swarmLogs, checkSwarmConfig, type SwarmTaskRow, type SwarmPsOptions } from './swarm-project.js';
 
 // Data shapes the CLI names in its own types.
 export type { LoadOptions } from '../model/load-options.js';

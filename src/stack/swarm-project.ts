@@ -6,6 +6,7 @@ import { Project } from './project.js';
 import { psOnSwarm, type SwarmPsOptions, type SwarmTaskRow } from './swarm.js';
 import { redactingErrors } from './redaction.js';
 import { OperationError } from '../errors.js';
+import type { StackModel } from '../model/types.js';
 
 export type { SwarmPsOptions, SwarmTaskRow };
 
@@ -28,4 +29,17 @@ export async function swarmLogs(project: Project, request: SwarmLogsRequest, onL
   const gateway = Project.connectionOf(project).gateway;
   if (!isSwarmGateway(gateway)) throw new OperationError('--target swarm: this engine connection does not speak the Swarm API');
   await redactingErrors(project.redact, () => followSwarmLogs(gateway, { projectName: project.projectName, ...request }, onLine));
+}
+
+/**
+ * `config --target swarm`: what the file asks that a swarm cannot do, as the planner finds it
+ * (no engine needed). Returns the warnings; throws the planner's error when something cannot
+ * run on a swarm at all.
+ */
+export async function checkSwarmConfig(model: StackModel): Promise<string[]> {
+  const [{ swarmSupportFindings }, { problemError }] = await Promise.all([import('../swarm/plan/unsupported.js'), import('../planner/phases/context.js')]);
+  const findings = swarmSupportFindings(model, Object.keys(model.services).sort());
+  const errors = findings.filter((f) => f.error).map((f) => f.text);
+  if (errors.length > 0) throw problemError(errors);
+  return findings.map((f) => f.text);
 }

@@ -50,16 +50,23 @@ function conditionalDependency(s: ServiceSpec): Finding | undefined {
   return warning('depends_on', `ignored: Swarm starts services in no order and waits for no condition (${conditional.map(([n, d]) => `${n}: ${d.condition}`).join(', ')}); give the service a healthcheck and a restart policy instead`);
 }
 
+/** What the services in scope cannot do on a swarm, each as `services.<name>.<field>: why`. */
+export function swarmSupportFindings(model: StackModel, scope: readonly string[]): { service: string; text: string; error: boolean }[] {
+  const found: { service: string; text: string; error: boolean }[] = [];
+  for (const name of scope) {
+    const service = model.services[name]!;
+    for (const check of CHECKS) {
+      const f = check(service, model);
+      if (f) found.push({ service: name, text: `services.${name}.${f.field}: ${f.why}`, error: f.error });
+    }
+  }
+  return found;
+}
+
 /** Adds a problem per error and a warning per note, for every service in scope. */
 export function checkSwarmSupport(ctx: SwarmPlanContext): void {
-  for (const name of ctx.scope) {
-    const service = ctx.model.services[name]!;
-    for (const check of CHECKS) {
-      const f = check(service, ctx.model);
-      if (!f) continue;
-      const text = `services.${name}.${f.field}: ${f.why}`;
-      if (f.error) ctx.problems.push(text);
-      else ctx.warnings.push({ service: name, message: text });
-    }
+  for (const f of swarmSupportFindings(ctx.model, ctx.scope)) {
+    if (f.error) ctx.problems.push(f.text);
+    else ctx.warnings.push({ service: f.service, message: f.text });
   }
 }
