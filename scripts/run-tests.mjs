@@ -3,8 +3,9 @@
 // Node 20 and 22 disagree on how `node --test <dir>` is read, so we list the files ourselves.
 // Suites: unit, integration, exhaustive. Integration suites run one file at a time: they
 // share one engine and the machine has two cores.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('../dist/test/', import.meta.url).pathname;
@@ -34,9 +35,32 @@ if (suites.some((s) => s !== 'unit')) {
 }
 for (const suite of suites) {
   const files = walk(join(root, suite)).filter((f) => !only || only.some((o) => f.includes(o)));
-  if (files.length === 0) { console.log(`# suite ${suite}: no test files`); continue; }
+  // An empty suite is a failure, not a pass: a wrong filter or a build that compiled no tests.
+  if (files.length === 0) { console.log(`# suite ${suite}: no test files: this run fails`); failed = true; continue; }
   const concurrency = suite === 'unit' ? [] : ['--test-concurrency=1'];
-  const r = spawnSync(process.execPath, ['--test', ...concurrency, ...extra, ...files], { stdio: 'inherit' });
+  // Besides the usual report, a TAP copy in a file: a skipped test (a swarm lab that cannot
+  // start here, say) must not pass for a green run. Node's runner exits 0 with skips.
+  const tapFile = join(mkdtempSync(join(tmpdir(), 'stack-tests-')), `${suite}.tap`);
+  const reporters = ['--test-reporter', process.stdout.isTTY ? 'spec' : 'tap', '--test-reporter-destination', 'stdout', '--test-reporter', 'tap', '--test-reporter-destination', tapFile];
+  const r = spawnSync(process.execPath, ['--test', ...concurrency, ...reporters, ...extra, ...files], { stdio: 'inherit' });
   if (r.status !== 0) failed = true;
+  const skipped = skippedTests(tapFile);
+  rmSync(dirname(tapFile), { recursive: true, force: true });
+  if (skipped.length > 0) {
+    console.log(`# suite ${suite}: ${skipped.length} test(s) skipped:`);
+    for (const line of skipped) console.log(`#   ${line}`);
+    if (process.env.STACK_ALLOW_SKIPPED === '1') console.log('# STACK_ALLOW_SKIPPED=1: skipped tests do not fail this run');
+    else {
+      console.log('# a skipped test is not a pass: this run fails (STACK_ALLOW_SKIPPED=1 accepts skips on a machine that cannot run them)');
+      failed = true;
+    }
+  }
 }
 process.exit(failed ? 1 : 0);
+
+/** `ok N - name # SKIP reason` and `# TODO` lines of a TAP report: neither is a pass. */
+function skippedTests(file) {
+  let text = '';
+  try { text = readFileSync(file, 'utf8'); } catch { return []; }
+  return text.split('\n').filter((l) => /^\s*(not )?ok \d+ - .* # (SKIP|TODO)/i.test(l)).map((l) => l.trim().replace(/^(not )?ok \d+ - /, ''));
+}

@@ -93,7 +93,7 @@ export class EngineUnreachableError extends StackError {
 }
 
 /** What kind of object an engine call was about, for messages. */
-export type ResourceKind = 'container' | 'network' | 'volume' | 'image' | 'exec' | 'engine';
+export type ResourceKind = 'container' | 'network' | 'volume' | 'image' | 'exec' | 'engine' | 'service' | 'config' | 'secret';
 
 export interface EngineApiErrorOptions extends StackErrorOptions {
   /** The same call may succeed when tried again (a registry's 5xx, a connection reset). */

@@ -56,6 +56,39 @@ export function composeVersionLabel(stackVersion: string | undefined): string {
   return /^\d+(\.\d+)*/.exec(stackVersion ?? '')?.[0] ?? '0.0.0';
 }
 
+/**
+ * Labels of the Swarm target. `docker stack` marks every object of a stack with the namespace
+ * label (and `docker stack ls/ps/rm` find stacks by it), so ours carry it too; ownership is
+ * still our own mark, `dev.stack.managed`.
+ */
+export const SWARM = {
+  namespace: 'com.docker.stack.namespace',
+  /** The image as written in the file, before a digest was pinned (as `docker stack deploy` writes it). */
+  image: 'com.docker.stack.image',
+  /** The key of a config or secret in the stack file (its engine name carries a content hash). */
+  fileKey: 'dev.stack.file-key',
+  /** The first hex digits of the sha256 of a config's or secret's content (as many as its name shows). */
+  contentHash: 'dev.stack.content-hash',
+} as const;
+
+/** The filter that selects every swarm object (service, network, config, secret) of one stack. */
+export function swarmProjectFilter(projectName: string): string[] {
+  return [`${SWARM.namespace}=${projectName}`];
+}
+
+/** Ownership on the Swarm target: our mark and the stack's namespace. */
+export function isSwarmManagedBy(labels: Labels, projectName: string): boolean {
+  return labels[STACK.managed] === 'true' && labels[SWARM.namespace] === projectName;
+}
+
+/** The labels every swarm object stack creates carries: the namespace, and our mark. */
+export function swarmOwnershipLabels(projectName: string): Record<string, string> {
+  const labels: Record<string, string> = Object.create(null);
+  labels[SWARM.namespace] = projectName;
+  labels[STACK.managed] = 'true';
+  return labels;
+}
+
 /** The filter that selects everything of one project (ours and foreign objects alike). */
 export function projectFilter(projectName: string): string[] {
   return [`${COMPOSE.project}=${projectName}`];
@@ -183,5 +216,5 @@ export function parseSensitivePaths(labels: Labels): string[] {
  * that echoes engine objects' labels (events) leaves these out: they can carry a spec.
  */
 export function isWrittenByStack(name: string): boolean {
-  return name.startsWith(STACK_PREFIX) || (Object.values(COMPOSE) as string[]).includes(name);
+  return name.startsWith(STACK_PREFIX) || (Object.values(COMPOSE) as string[]).includes(name) || (Object.values(SWARM) as string[]).includes(name);
 }

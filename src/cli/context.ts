@@ -3,7 +3,7 @@
 // engine or reads a stack file goes through here, so `-f`, `-p`, `--profile`, `-H`... mean the
 // same thing everywhere.
 
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { GlobalOptions } from './options.js';
 import type { ConnectOptions, LoadOptions, ReconcileOptions } from '../stack/index.js';
 import { UsageError } from '../errors.js';
@@ -23,6 +23,8 @@ export interface CommandContext {
   readonly projectName?: string;
   /** True when the user named files with -f (down then requires them to load). */
   readonly filesGiven: boolean;
+  /** `--target`, when given (the façade also reads STACK_TARGET and the file's x-stack.target). */
+  readonly target?: string;
 }
 
 export interface ContextEnvironment {
@@ -73,6 +75,7 @@ export function commandContext(
     debug,
     ...(projectName !== undefined ? { projectName } : {}),
     filesGiven: (opts.file?.length ?? 0) > 0,
+    ...(opts.target !== undefined ? { target: opts.target } : {}),
   };
 }
 
@@ -142,6 +145,7 @@ export interface ReconcileFlags {
   readonly wait?: boolean;
   readonly waitTimeout?: number;
   readonly timeout?: number;
+  readonly resolveImage?: 'always' | 'never';
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -166,7 +170,8 @@ export function addReconcileFlags(cmd: Command): Command {
     .option('--take-over', 'the project was brought up from another folder: make this folder\'s file the project\'s (recreate and remove its containers)')
     .option('--wait', 'wait until every started service is running (healthy when it has a healthcheck)')
     .option('--wait-timeout <seconds>', 'bound on each wait (dependency conditions and --wait)', nonNegativeSeconds)
-    .option('-t, --timeout <seconds>', 'seconds to wait for a container to stop before it is killed', nonNegativeSeconds);
+    .option('-t, --timeout <seconds>', 'seconds to wait for a container to stop before it is killed', nonNegativeSeconds)
+    .addOption(new Option('--resolve-image <when>', 'swarm target: pin each image to the digest a registry gives (always, the default) or deploy it as written (never)').choices(['always', 'never']));
 }
 
 /** `--scale web=3 --scale worker=0` → `{ web: 3, worker: 0 }`. */

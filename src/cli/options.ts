@@ -13,6 +13,8 @@ export interface GlobalOptions {
   readonly envFile?: string[];
   readonly host?: string;
   readonly context?: string;
+  /** `--target engine|swarm`. */
+  readonly target?: string;
   readonly debug?: boolean;
   readonly color: boolean;
   readonly progress?: 'auto' | 'tty' | 'plain' | 'json' | 'quiet';

@@ -34,6 +34,7 @@ export function buildProgram(): Command {
     .option('--env-file <path>', 'read variables from this file instead of .env (repeatable)', collect)
     .option('-H, --host <url>', 'engine to talk to (like DOCKER_HOST)')
     .option('-c, --context <name>', 'Docker context to use (like DOCKER_CONTEXT)')
+    .addOption(new Option('--target <target>', 'deploy to one engine (containers) or a Docker Swarm (services); also STACK_TARGET, or x-stack.target in the file').choices(['engine', 'swarm']))
     .option('--no-color', 'plain output without colours (also NO_COLOR=1)')
     .addOption(new Option('--progress <mode>', 'how progress is shown').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'))
     .option('--parallel <n>', 'at most this many engine operations at once (default: follows the engine\'s CPUs)', positiveInt)

@@ -61,6 +61,9 @@ import type {
   VolumeCreateBody,
 } from './gateway.js';
 import { parseJsonLines } from './json-lines.js';
+import type { SwarmGateway } from './swarm-gateway.js';
+import type { ObservedNode, ObservedService, ObservedSwarmFile, ObservedTask, ServiceSpecBody, SwarmFileCreateBody, SwarmInfo, TaskFilter } from '../api/swarm-types.js';
+import { toObservedNode, toObservedService, toObservedSwarmFile, toObservedTask, toSwarmInfo, type RawNode, type RawService, type RawSwarmFile, type RawSwarmInfo, type RawTask } from './swarm-wire.js';
 import { ModemTransport, TransportError, type BufferedResponse, type DockerodeConstructor, type Query, type TransportOptions, type TransportRequest } from './modem-transport.js';
 
 /**
@@ -140,7 +143,7 @@ export function negotiateApiVersion(server: { ApiVersion?: string; MinAPIVersion
   return chosen;
 }
 
-export class DockerGateway implements EngineGateway {
+export class DockerGateway implements EngineGateway, SwarmGateway {
   /** How every call reaches the engine: dockerode's modem. */
   readonly transport: ModemTransport;
   private readonly callTimeoutMs: number;
@@ -661,6 +664,116 @@ export class DockerGateway implements EngineGateway {
     };
     const open = (): Promise<Readable> => this.openStream({ operation: 'follow events of', resource: { kind: 'engine', name: this.endpoint.url } }, spec, signal);
     return { [Symbol.asyncIterator]: () => readEvents(open, signal) };
+  }
+
+  // ---- swarm (swarm-gateway.ts) -------------------------------------------------------------
+
+  async swarmInfo(signal?: AbortSignal): Promise<SwarmInfo> {
+    if (!this.version) await this.negotiate(signal);
+    const i = await this.call<{ Swarm?: RawSwarmInfo }>({ operation: 'get swarm state of', resource: { kind: 'engine', name: this.endpoint.url } }, { method: 'GET', path: '/info' }, signal);
+    return toSwarmInfo(i.Swarm);
+  }
+
+  async listServices(filter: ListFilter, signal?: AbortSignal): Promise<ObservedService[]> {
+    const raw = await this.call<RawService[]>({ operation: 'list services' }, { method: 'GET', path: '/services', query: { status: true, filters: engineFilters(filter) } }, signal);
+    const wanted = filter.names ? new Set(filter.names) : undefined;
+    return raw.map(toObservedService).filter((s) => !wanted || wanted.has(s.name));
+  }
+
+  async createService(body: ServiceSpecBody, signal?: AbortSignal): Promise<string> {
+    const r = await this.call<{ ID: string }>({ operation: 'create', resource: { kind: 'service', name: body.Name } }, { method: 'POST', path: '/services/create', body }, signal);
+    return r.ID;
+  }
+
+  async updateService(id: string, version: number, body: ServiceSpecBody, signal?: AbortSignal): Promise<{ warnings: string[] }> {
+    const r = await this.call<{ Warnings?: string[] | null }>(
+      { operation: 'update', resource: { kind: 'service', name: body.Name } },
+      { method: 'POST', path: `/services/${enc(id)}/update`, query: { version }, body },
+      signal,
+    );
+    return { warnings: r?.Warnings ?? [] };
+  }
+
+  async removeService(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'remove', resource: { kind: 'service', name: id } }, { method: 'DELETE', path: `/services/${enc(id)}` }, signal);
+  }
+
+  async serviceLogs(id: string, options: LogOptions, signal?: AbortSignal): Promise<Readable> {
+    return this.openStream(
+      { operation: 'read logs of', resource: { kind: 'service', name: id } },
+      {
+        method: 'GET',
+        path: `/services/${enc(id)}/logs`,
+        query: {
+          follow: options.follow,
+          stdout: options.stdout ?? true,
+          stderr: options.stderr ?? true,
+          since: options.since === undefined ? undefined : unixTime(options.since),
+          tail: options.tail === undefined ? undefined : String(options.tail),
+          timestamps: options.timestamps ?? false,
+          // Each line then starts with the task and node it came from (swarm/logs.ts reads them).
+          details: true,
+        },
+      },
+      signal,
+    );
+  }
+
+  async listTasks(filter: TaskFilter, signal?: AbortSignal): Promise<ObservedTask[]> {
+    const filters: Record<string, string[]> = {};
+    if (filter.services?.length) filters.service = [...filter.services];
+    if (filter.desiredState) filters['desired-state'] = [filter.desiredState];
+    const raw = await this.call<RawTask[]>({ operation: 'list tasks' }, { method: 'GET', path: '/tasks', query: { filters } }, signal);
+    return raw.map(toObservedTask);
+  }
+
+  async listNodes(signal?: AbortSignal): Promise<ObservedNode[]> {
+    return (await this.call<RawNode[]>({ operation: 'list nodes' }, { method: 'GET', path: '/nodes' }, signal)).map(toObservedNode);
+  }
+
+  listConfigs(filter: ListFilter, signal?: AbortSignal): Promise<ObservedSwarmFile[]> {
+    return this.listSwarmFiles('configs', filter, signal);
+  }
+
+  listSecrets(filter: ListFilter, signal?: AbortSignal): Promise<ObservedSwarmFile[]> {
+    return this.listSwarmFiles('secrets', filter, signal);
+  }
+
+  async createConfig(body: SwarmFileCreateBody, signal?: AbortSignal): Promise<string> {
+    return (await this.call<{ ID: string }>({ operation: 'create', resource: { kind: 'config', name: body.Name } }, { method: 'POST', path: '/configs/create', body }, signal)).ID;
+  }
+
+  async createSecret(body: SwarmFileCreateBody, signal?: AbortSignal): Promise<string> {
+    return (await this.call<{ ID: string }>({ operation: 'create', resource: { kind: 'secret', name: body.Name } }, { method: 'POST', path: '/secrets/create', body }, signal)).ID;
+  }
+
+  async removeConfig(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'remove', resource: { kind: 'config', name: id } }, { method: 'DELETE', path: `/configs/${enc(id)}` }, signal);
+  }
+
+  async removeSecret(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'remove', resource: { kind: 'secret', name: id } }, { method: 'DELETE', path: `/secrets/${enc(id)}` }, signal);
+  }
+
+  /** A failure to reach a registry is not an error here: the caller deploys the reference as written. */
+  async resolveImageDigest(ref: string, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      const r = await this.call<{ Descriptor?: { digest?: string } }>(
+        { operation: 'resolve', resource: { kind: 'image', name: ref } },
+        { method: 'GET', path: `/distribution/${encodeURI(ref)}/json` },
+        signal,
+      );
+      return r.Descriptor?.digest;
+    } catch (e) {
+      if (e instanceof EngineApiError && !signal?.aborted) return undefined;
+      throw e;
+    }
+  }
+
+  private async listSwarmFiles(kind: 'configs' | 'secrets', filter: ListFilter, signal?: AbortSignal): Promise<ObservedSwarmFile[]> {
+    const raw = await this.call<RawSwarmFile[]>({ operation: `list ${kind}` }, { method: 'GET', path: `/${kind}`, query: { filters: engineFilters(filter) } }, signal);
+    const wanted = filter.names ? new Set(filter.names) : undefined;
+    return raw.map(toObservedSwarmFile).filter((f) => !wanted || wanted.has(f.name));
   }
 
   // ---- plumbing ---------------------------------------------------------------------------

@@ -193,7 +193,7 @@ class ExecutionRun {
   private readonly waitingOn: Map<string, number>;
   private readonly dependents = new Map<string, Operation[]>();
   private readonly outcomes = new Map<string, OperationOutcome>();
-  private readonly ids: RunIds = { containers: new Map(), networks: new Map() };
+  private readonly ids: RunIds = { containers: new Map(), networks: new Map(), swarmFiles: new Map() };
   private readonly warnings: string[] = [];
   private readonly busyKeys = new Set<string>();
   /** Ready operations, kept in plan order. */

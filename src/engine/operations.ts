@@ -13,11 +13,14 @@ import { pinNetworkId, pinNetworkIds } from '../planner/container-spec.js';
 import { InternalError, OperationError } from '../errors.js';
 import { projectFilter } from '../api/labels.js';
 import { waitForCondition, type WaitProgress } from './waits.js';
+import { performSwarmOperation } from './swarm-operations.js';
 
 /** Ids the engine gave to what this run created, by name. */
 export interface RunIds {
   readonly containers: Map<string, string>;
   readonly networks: Map<string, string>;
+  /** Swarm configs and secrets (`config:<name>`, `secret:<name>`): swarm-operations.ts. */
+  readonly swarmFiles: Map<string, string>;
 }
 
 export interface PerformContext {
@@ -97,6 +100,14 @@ export async function performOperation(op: Operation, ctx: PerformContext): Prom
       return {};
     case 'container.wait':
       return performWait(op, containerId(op.container), ctx);
+    case 'service.create':
+    case 'service.update':
+    case 'service.remove':
+    case 'config.create':
+    case 'config.remove':
+    case 'secret.create':
+    case 'secret.remove':
+      return performSwarmOperation(op, gateway, ids);
     default: {
       const unknown: never = op;
       throw new InternalError(`the executor does not know the operation kind of ${JSON.stringify(unknown)}`);

@@ -3,7 +3,7 @@
 // keys, durations as Go writes them (`1m30s`), defaults and empty values left out. Inline
 // secret/config contents appear only when asked for.
 
-import type { BuildSpec, ServiceSpec, StackModel, WatchRuleSpec } from './types.js';
+import type { BuildSpec, DeploySpec, ServiceSpec, StackModel, UpdateConfigSpec, WatchRuleSpec } from './types.js';
 
 type Out = Record<string, unknown>;
 
@@ -77,7 +77,7 @@ function service(spec: ServiceSpec): Out {
   const handled = new Set([
     'name', 'extensions', 'environment', 'labels', 'annotations', 'sysctls', 'storageOpt', 'dependsOn', 'networks',
     'mounts', 'envFiles', 'healthcheck', 'healthcheckDisabled', 'resources', 'watch', 'scale', 'attach', 'ulimits',
-    'build', 'logging', 'secrets', 'configs', 'extraHosts', 'pullPolicy', 'pullRefreshAfterMs',
+    'build', 'logging', 'secrets', 'configs', 'extraHosts', 'pullPolicy', 'pullRefreshAfterMs', 'deploy',
   ]);
   for (const k of Object.keys(spec).sort()) {
     if (handled.has(k)) continue;
@@ -137,11 +137,35 @@ function service(spec: ServiceSpec): Out {
   const limits = plain({ cpus: r.cpus, memory: r.memory, pids: r.pids });
   const reservations = plain({ cpus: r.cpuReservation, memory: r.memoryReservation });
   if (limits || reservations) out.deploy = { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
+  if (spec.deploy) out.deploy = { ...deploySection(spec.deploy), ...((out.deploy as Out | undefined) ?? {}) };
   if (spec.watch.length > 0) out.develop = { watch: spec.watch.map(watchRule) };
   if (spec.scale !== 1) out.scale = spec.scale;
   if (!spec.attach) out.attach = false;
   for (const k of Object.keys(spec.extensions).sort()) out[k] = spec.extensions[k];
   return sortKeys(out);
+}
+
+/** `deploy` beyond resources, in the file's words and units (durations as `1m30s`). */
+function deploySection(d: DeploySpec): Out {
+  const duration = (ns: number | undefined) => (ns === undefined ? undefined : formatDuration(ns));
+  const update = (u: UpdateConfigSpec | undefined) =>
+    u && plain({ parallelism: u.parallelism, delay: duration(u.delay), failure_action: u.failureAction, monitor: duration(u.monitor), max_failure_ratio: u.maxFailureRatio, order: u.order });
+  const r = d.restartPolicy;
+  const placement = plain({
+    constraints: d.placement.constraints.length > 0 ? d.placement.constraints : undefined,
+    preferences: d.placement.preferences.length > 0 ? d.placement.preferences.map((spread) => ({ spread })) : undefined,
+    max_replicas_per_node: d.placement.maxReplicasPerNode,
+  });
+  const out: Out = Object.create(null);
+  out.mode = d.mode;
+  set(out, 'replicas', d.replicas);
+  set(out, 'endpoint_mode', d.endpointMode);
+  set(out, 'labels', userMap(d.labels));
+  set(out, 'placement', placement);
+  set(out, 'restart_policy', r && plain({ condition: r.condition, delay: duration(r.delay), max_attempts: r.maxAttempts, window: duration(r.window) }));
+  set(out, 'update_config', update(d.updateConfig));
+  set(out, 'rollback_config', update(d.rollbackConfig));
+  return out;
 }
 
 /** Secret and config references; a mode is printed in octal, as Compose does (`"0440"`). */

@@ -254,6 +254,54 @@ export interface ResourcesSpec {
   readonly cpuReservation?: number;
 }
 
+/** `deploy.mode`: the job modes run their tasks to completion (Engine API 1.41+). */
+export type DeployMode = 'replicated' | 'global' | 'replicated-job' | 'global-job';
+
+/** `deploy.update_config` / `deploy.rollback_config`, as the Engine API's UpdateConfig. */
+export interface UpdateConfigSpec {
+  readonly parallelism?: number;
+  readonly delay?: Nanoseconds;
+  readonly failureAction?: 'continue' | 'rollback' | 'pause';
+  readonly monitor?: Nanoseconds;
+  readonly maxFailureRatio?: number;
+  readonly order?: 'stop-first' | 'start-first';
+}
+
+/** `deploy.restart_policy`, as the Engine API's RestartPolicy of a task. */
+export interface RestartPolicySpec {
+  readonly condition?: 'none' | 'on-failure' | 'any';
+  readonly delay?: Nanoseconds;
+  readonly maxAttempts?: number;
+  readonly window?: Nanoseconds;
+}
+
+export interface PlacementSpec {
+  readonly constraints: readonly string[];
+  /** `spread` descriptors (`node.labels.zone`), in order. */
+  readonly preferences: readonly string[];
+  readonly maxReplicasPerNode?: number;
+}
+
+/**
+ * The `deploy` section, for targets that schedule services (Swarm). The container target
+ * reads only `replicas` (as `scale`) and `resources` (as `resources`); the rest is kept here,
+ * and left out of the container's config hash (planner/canonical.ts).
+ */
+export interface DeploySpec {
+  readonly mode: DeployMode;
+  /** `deploy.replicas` as written; undefined = not given (the service's `scale`, else 1). */
+  readonly replicas?: number;
+  readonly placement: PlacementSpec;
+  readonly restartPolicy?: RestartPolicySpec;
+  readonly updateConfig?: UpdateConfigSpec;
+  readonly rollbackConfig?: UpdateConfigSpec;
+  readonly endpointMode?: 'vip' | 'dnsrr';
+  /** Labels on the service (not on its containers: those are `labels`). */
+  readonly labels: Dict<string>;
+  /** Attributes a scheduler cannot honour and were only warned about (generic_resources, devices). */
+  readonly ignored: readonly AttributeOrigin[];
+}
+
 export type WatchAction = 'sync' | 'rebuild' | 'sync+restart' | 'restart' | 'sync+exec';
 
 /** The command a `sync+exec` rule runs in the container after a sync. */
@@ -379,6 +427,8 @@ export interface ServiceSpec {
   readonly storageOpt: Dict<string>;
   readonly resources: ResourcesSpec;
   readonly logging?: LoggingSpec;
+  /** The `deploy` section beyond replicas and resources; undefined when the file has none. */
+  readonly deploy?: DeploySpec;
 
   readonly secrets: readonly FileReferenceSpec[];
   readonly configs: readonly FileReferenceSpec[];

@@ -47,8 +47,9 @@ const SYMBOL: Record<Verb, string> = {
   disconnect: '~',
   remove: '-',
   wait: '=',
+  update: '~',
 };
-const VERB_RANK: Record<Verb, number> = { remove: 0, disconnect: 1, pull: 2, recreate: 3, create: 4, start: 5, restart: 6, wait: 7 };
+const VERB_RANK: Record<Verb, number> = { remove: 0, disconnect: 1, pull: 2, recreate: 3, update: 3, create: 4, start: 5, restart: 6, wait: 7 };
 
 /** One change of the plan, ready to render: nothing in it is secret. */
 export interface PlanLine {
@@ -80,12 +81,24 @@ const VERB_OF_KIND: Record<OperationKind, Verb> = {
   'container.restart': 'restart',
   'container.remove': 'remove',
   'container.wait': 'wait',
+  'service.create': 'create',
+  'service.update': 'update',
+  'service.remove': 'remove',
+  'config.create': 'create',
+  'config.remove': 'remove',
+  'secret.create': 'create',
+  'secret.remove': 'remove',
 };
+
+/** The object a hand-made operation (no `change`) is about, from its kind alone. */
+function objectOfKind(kind: OperationKind): ChangeObject {
+  const prefix = kind.slice(0, kind.indexOf('.'));
+  return prefix === 'image' ? 'image' : (prefix as ChangeObject);
+}
 
 function changeOf(op: Operation): PlanChange {
   if (op.change !== undefined) return op.change;
-  const object: ChangeObject =
-    'container' in op ? 'container' : op.kind === 'image.pull' ? 'image' : op.kind.startsWith('network.') ? 'network' : 'volume';
+  const object: ChangeObject = 'container' in op ? 'container' : objectOfKind(op.kind);
   return { verb: VERB_OF_KIND[op.kind], object, target: operationTarget(op) };
 }
 
@@ -94,6 +107,7 @@ function primary(ops: readonly Operation[]): Operation {
   return (
     ops.find((o) => o.kind === 'container.create') ??
     ops.find((o) => o.kind.startsWith('container.')) ??
+    ops.find((o) => o.kind.startsWith('service.')) ??
     ops.find((o) => o.kind.startsWith('network.')) ??
     ops[0]!
   );
@@ -131,10 +145,10 @@ function linesOf(plan: Plan): PlanLine[] {
     // -V inside a container's change: say which anonymous volumes start empty.
     const renewed = object === 'container' ? ops.filter((o) => o.kind === 'volume.remove' && o.cause.kind === 'renew-anonymous-volumes') : [];
     const cause = renewed.length > 0 ? `${p.cause.text}; renews ${renewed.map((o) => (o.kind === 'volume.remove' ? o.volume : '')).join(', ')} (-V)` : p.cause.text;
-    const service = object === 'container' ? (p.service ?? ('container' in p ? p.container.service : undefined)) : undefined;
+    const service = object === 'container' || object === 'service' ? (p.service ?? ('container' in p ? p.container.service : undefined)) : undefined;
     lines.push({ verb, object, ...(service !== undefined ? { service } : {}), target, cause, number, group, operationIds: ops.map((o) => o.id) });
   }
-  const section = (l: PlanLine) => (l.object === 'image' ? 0 : l.object === 'network' ? 1 : l.object === 'volume' ? 2 : 3);
+  const section = (l: PlanLine) => SECTION[l.object];
   return lines.sort(
     (a, b) =>
       section(a) - section(b) ||
@@ -144,6 +158,9 @@ function linesOf(plan: Plan): PlanLine[] {
       cmp(a.target, b.target),
   );
 }
+
+/** The order of a plan's parts: what services need comes before the services. */
+const SECTION: Record<ChangeObject, number> = { image: 0, network: 1, volume: 2, config: 3, secret: 4, container: 5, service: 5 };
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -161,6 +178,7 @@ export function planSummary(plan: Plan): string {
   const pull = count(['pull']);
   const create = count(['create']);
   const recreate = count(['recreate']);
+  const update = count(['update']);
   const start = count(['start']);
   const restart = count(['restart']);
   const remove = count(['remove', 'disconnect']);
@@ -168,6 +186,7 @@ export function planSummary(plan: Plan): string {
   if (pull) parts.push(`${pull} to pull`);
   if (create) parts.push(`${create} to create`);
   if (recreate) parts.push(`${recreate} to recreate`);
+  if (update) parts.push(`${update} to update`);
   if (start) parts.push(`${start} to start`);
   if (restart) parts.push(`${restart} to restart`);
   if (remove) parts.push(`${remove} to remove`);
@@ -182,7 +201,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     if (!c) return s;
     if (verb === 'remove') return c.red(s);
     if (verb === 'create' || verb === 'pull') return c.green(s);
-    if (verb === 'recreate' || verb === 'disconnect') return c.yellow(s);
+    if (verb === 'recreate' || verb === 'disconnect' || verb === 'update') return c.yellow(s);
     if (verb === 'wait') return c.dim(s);
     return c.cyan(s);
   };
@@ -190,7 +209,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
   for (const l of linesOf(plan)) {
     const cause = redactor.text(l.cause);
     const head =
-      l.object === 'container'
+      l.object === 'container' || l.object === 'service'
         ? `${l.service ?? '?'} (${l.verb} ${l.target})`
         : `${l.object} ${l.target} (${l.verb})`;
     out.push(`${paintSymbol(l.verb, SYMBOL[l.verb])} ${head}: ${cause}`);

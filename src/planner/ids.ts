@@ -47,6 +47,15 @@ export function operationTarget(op: Operation): string {
       return op.volume;
     case 'image.pull':
       return op.image;
+    case 'service.create':
+    case 'service.update':
+    case 'service.remove':
+      return op.serviceName;
+    case 'config.create':
+    case 'config.remove':
+    case 'secret.create':
+    case 'secret.remove':
+      return op.fileName;
     default:
       return op.container.name;
   }
@@ -57,7 +66,7 @@ export function operationTarget(op: Operation): string {
  * it): `recreate demo-web-1`, `create network demo_default`, `pull redis:7`.
  */
 export function groupName(change: PlanChange): string {
-  return change.object === 'network' || change.object === 'volume'
+  return change.object === 'network' || change.object === 'volume' || change.object === 'config' || change.object === 'secret'
     ? `${change.verb} ${change.object} ${change.target}`
     : `${change.verb} ${change.target}`;
 }

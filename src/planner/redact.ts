@@ -64,6 +64,9 @@ export function redactDeep(value: unknown, redactor: Redactor): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redactor));
   if (value !== null && typeof value === 'object') {
+    // A value that says how it serialises (FileContent, SensitiveValues) is rendered that way.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return redactDeep(toJSON.call(value), redactor);
     const out = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redactor);
     return out;

@@ -9,6 +9,7 @@ import type {
   VolumeCreateBody,
 } from '../api/engine-types.js';
 import type { DependencyCondition } from '../model/types.js';
+import type { FileContent, ServiceSpecBody } from '../api/swarm-types.js';
 import type { SensitiveValues } from './redact.js';
 
 export interface FieldChange {
@@ -33,7 +34,9 @@ export type CauseKind =
   | 'renew-anonymous-volumes' // -V
   | 'interrupted-run' // leftovers of a run that was killed, finished or undone now
   | 'dependency' // an ordering step (a wait) before a dependent starts
-  | 'down';
+  | 'down'
+  | 'rotated' // a config's or secret's content changed: a new version under a new name
+  | 'unused'; // an old version of a config or secret no service refers to any more
 
 export interface Cause {
   readonly kind: CauseKind;
@@ -55,12 +58,20 @@ export type OperationKind =
   | 'container.restart'
   | 'container.remove'
   | 'container.wait'
-  | 'image.pull';
+  | 'image.pull'
+  | 'service.create'
+  | 'service.update'
+  | 'service.remove'
+  | 'config.create'
+  | 'config.remove'
+  | 'secret.create'
+  | 'secret.remove';
 
 /** What a line of the plan says is done to its object. */
-export type ChangeVerb = 'pull' | 'create' | 'recreate' | 'start' | 'restart' | 'disconnect' | 'remove' | 'wait';
+export type ChangeVerb = 'pull' | 'create' | 'recreate' | 'start' | 'restart' | 'disconnect' | 'remove' | 'wait' | 'update';
 
-export type ChangeObject = 'image' | 'network' | 'volume' | 'container';
+/** `service`, `config` and `secret` are the Swarm target's (src/swarm/). */
+export type ChangeObject = 'image' | 'network' | 'volume' | 'container' | 'service' | 'config' | 'secret';
 
 /**
  * The change (one line of the plan) an operation belongs to, kept as data where the planner
@@ -180,6 +191,43 @@ export interface ImagePullOp extends OperationBase {
   readonly platform?: string;
 }
 
+// ---- the Swarm target's operations (planned by src/swarm/plan, one gateway call each) ----
+
+/** Create a swarm service. Secret and config ids unknown at plan time are filled in from this run's creates. */
+export interface ServiceCreateOp extends OperationBase {
+  readonly kind: 'service.create';
+  /** The engine name, `<project>_<service>`. */
+  readonly serviceName: string;
+  readonly body: ServiceSpecBody;
+}
+/** Replace a service's spec (the engine then rolls its tasks as the spec's update_config says). */
+export interface ServiceUpdateOp extends OperationBase {
+  readonly kind: 'service.update';
+  readonly serviceName: string;
+  readonly serviceId: string;
+  /** The version the update is made from: the engine refuses it when the service moved on since. */
+  readonly version: number;
+  readonly body: ServiceSpecBody;
+}
+export interface ServiceRemoveOp extends OperationBase {
+  readonly kind: 'service.remove';
+  readonly serviceName: string;
+  readonly serviceId: string;
+}
+/** Create a config or a secret; its content never renders (FileContent). */
+export interface SwarmFileCreateOp extends OperationBase {
+  readonly kind: 'config.create' | 'secret.create';
+  /** The engine name, content-addressed: `<project>_<key>_<hash>`. */
+  readonly fileName: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly content: FileContent;
+}
+export interface SwarmFileRemoveOp extends OperationBase {
+  readonly kind: 'config.remove' | 'secret.remove';
+  readonly fileName: string;
+  readonly fileId: string;
+}
+
 export type Operation =
   | ImagePullOp
   | NetworkCreateOp
@@ -193,7 +241,12 @@ export type Operation =
   | ContainerStopOp
   | ContainerRestartOp
   | ContainerRemoveOp
-  | ContainerWaitOp;
+  | ContainerWaitOp
+  | ServiceCreateOp
+  | ServiceUpdateOp
+  | ServiceRemoveOp
+  | SwarmFileCreateOp
+  | SwarmFileRemoveOp;
 
 export interface PlanWarning {
   readonly message: string;

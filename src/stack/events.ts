@@ -32,6 +32,17 @@ export type StackEvent =
    * left alone (ownership: api/ownership.ts). Names only, sorted, by kind.
    */
   | ({ readonly type: 'left-alone'; readonly at: number; readonly projectName: string } & LeftAlone)
+  /** `up --wait --target swarm`: where one service's rollout stands (sent when it changes). */
+  | {
+      readonly type: 'service-progress';
+      readonly at: number;
+      readonly service: string;
+      readonly running: number;
+      readonly desired: number;
+      readonly updateState?: string;
+      readonly converged: boolean;
+      readonly taskErrors: readonly string[];
+    }
   | {
       readonly type: 'plan';
       readonly at: number;

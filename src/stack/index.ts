@@ -52,6 +52,8 @@ export { containers, listProjects, projectEvents, ps, publishedPort, top, type P
 export { followLogs, type LogLine, type LogNotice, type LogsOptions, type LogSource } from './logs.js';
 export { execInService, prepareOneOff, startOneOff, type ExecRequest, type OneOff, type OneOffRequest, type ProcessIo, type StartOneOffOptions } from './run.js';
 export { formatPlan, planToJson } from '../planner/format.js';
+export { resolveTarget, type Target } from './target.js';
+export { swarmPs, swarmLogs, checkSwarmConfig, type SwarmTaskRow, type SwarmPsOptions } from './swarm-project.js';
 
 // Data shapes the CLI names in its own types.
 export type { LoadOptions } from '../model/load-options.js';

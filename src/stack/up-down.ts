@@ -15,9 +15,15 @@ import { applyPlan, converge, type ApplyOptions } from './apply.js';
 import { loadModel } from './model.js';
 import { Project } from './project.js';
 import { noRedaction, redactingErrors, redactingHooks, redactorFor } from './redaction.js';
+import { resolveTarget, type Target } from './target.js';
+import type { ResolveImage } from './swarm.js';
 
 export interface CommonOptions extends ConnectRequest, LockOptions, ApplyOptions {
   readonly load: LoadOptions;
+  /** `--target`: `engine` or `swarm` (else STACK_TARGET, else `x-stack.target` in the file: target.ts). */
+  readonly target?: string;
+  /** `--resolve-image` (swarm target). */
+  readonly resolveImage?: ResolveImage;
 }
 
 export interface PlanOptions extends CommonOptions {
@@ -27,6 +33,8 @@ export interface PlanOptions extends CommonOptions {
 export interface PlanResult {
   readonly model: StackModel;
   readonly plan: Plan;
+  /** Where the plan is for. */
+  readonly target?: Target;
 }
 
 export interface UpOptions extends PlanOptions {}
@@ -54,6 +62,7 @@ export interface DownOptions extends CommonOptions {
 }
 
 export interface DownResult {
+  readonly target?: Target;
   readonly projectName: string;
   readonly plan: Plan;
   readonly durationMs: number;
@@ -66,6 +75,11 @@ export async function plan(options: PlanOptions, hooks: RunHooks = {}): Promise<
   const events = redactingHooks(hooks, redact);
   return redactingErrors(redact, async () => {
     const connection = await connect(options);
+    if (resolveTarget(options.target, options.connect.env, model) === 'swarm') {
+      const { planOnSwarm } = await import('./swarm.js');
+      const { plan: planned } = await planOnSwarm(connection, model, swarmRequest(options), events, stackVersion());
+      return { model, plan: planned, target: 'swarm' as const };
+    }
     return { model, plan: await observeAndReconcile(connection, model, options.reconcile, events) };
   });
 }
@@ -78,6 +92,15 @@ export async function up(options: UpOptions, hooks: RunHooks = {}): Promise<UpRe
   return redactingErrors(redact, async () => {
     const connection = await connect(options);
     const said = onlyOnce();
+    if (resolveTarget(options.target, options.connect.env, model) === 'swarm') {
+      const { upOnSwarm } = await import('./swarm.js');
+      return withProjectLock(connection, model.projectName, 'stack up', options, events, () =>
+        converge(events, async () => {
+          const applied = await upOnSwarm(connection, model, swarmRequest(options), options, events, stackVersion());
+          return { model, ...applied, project: new Project(connection, model.projectName, model), target: 'swarm' as const };
+        }),
+      );
+    }
     return withProjectLock(connection, model.projectName, 'stack up', options, events, () =>
       converge(events, async () => {
         const { observed, plan: planned } = await snapshotAndPlan(connection, model, options.reconcile, events);
@@ -98,6 +121,14 @@ export async function down(options: DownOptions, hooks: RunHooks = {}): Promise<
   return redactingErrors(redact, async () => {
     const connection = await connect(options);
     const said = onlyOnce();
+    if (resolveTarget(options.target, options.connect.env, model) === 'swarm') {
+      const { downOnSwarm } = await import('./swarm.js');
+      return withProjectLock(connection, projectName, 'stack down', options, events, async () => ({
+        target: 'swarm' as const,
+        projectName,
+        ...(await downOnSwarm(connection, projectName, model, options.removeVolumes === true, options, events)),
+      }));
+    }
     return withProjectLock(connection, projectName, 'stack down', options, events, async () => {
       const { planDown } = await import('../planner/down.js');
       return converge(events, async () => {
@@ -117,6 +148,10 @@ export async function down(options: DownOptions, hooks: RunHooks = {}): Promise<
       });
     });
   });
+}
+
+function swarmRequest(options: PlanOptions): { reconcile?: ReconcileOptions; resolveImage?: ResolveImage } {
+  return { ...(options.reconcile ? { reconcile: options.reconcile } : {}), ...(options.resolveImage ? { resolveImage: options.resolveImage } : {}) };
 }
 
 /** One snapshot of the project (`--scale` makes observe look up the names of the extra replicas too). */

@@ -1,6 +1,6 @@
 // `stack config`: the stack file(s) as stack reads them — merged, interpolated, validated
 // and normalised — printed as a Compose-like document, or one of its lists. Never talks to
-// the engine. Warnings go to stderr; the loader is imported lazily so `stack --version`
+// the engine. Warnings go to stderr (with --target swarm, also what a swarm cannot do); the loader is imported lazily so `stack --version`
 // does not pay for yaml and the schema.
 
 import { InvalidArgumentError, type Command } from 'commander';
@@ -72,6 +72,11 @@ Examples:
       }
       const model = await loadModel(load);
       warn(model.warnings);
+      // --target swarm (or STACK_TARGET, x-stack.target): also what a swarm cannot do, as `plan` says it.
+      const { resolveTarget, checkSwarmConfig } = await import('../../stack/index.js');
+      if (resolveTarget(optionsOf<{ target?: string }>(self).target, process.env, model) === 'swarm') {
+        warn((await checkSwarmConfig(model)).map((message) => ({ message })));
+      }
       if (opts.quiet) return;
       if (opts.services) return lines(Object.keys(model.services).sort());
       if (opts.volumes) return lines(Object.keys(model.volumes).sort());

@@ -53,6 +53,7 @@ Examples:
           {
             load: ctx.load,
             connect: ctx.connect,
+            ...(ctx.target !== undefined ? { target: ctx.target } : {}),
             ...(labelsOnly ? { projectName: ctx.projectName } : {}),
             removeVolumes: opts.volumes === true,
             removeOrphans: opts.removeOrphans === true,

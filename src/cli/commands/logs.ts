@@ -43,6 +43,17 @@ export function registerLogs(program: Command): Command {
       const [{ containers, followLogs }, { LogPrinter, prefixLabel }] = await Promise.all([import('../../stack/index.js'), import('../log-printer.js')]);
       const p = await openCommandProject(cmd, services);
       const printer = new LogPrinter({ out: process.stdout, prefix: flags.logPrefix, timestamps: flags.timestamps === true });
+      const { resolveTarget, swarmLogs } = await import('../../stack/index.js');
+      if (resolveTarget(optionsOf<{ target?: string }>(cmd).target, process.env, p.model) === 'swarm') {
+        const interrupt = interruptSignal();
+        try {
+          await swarmLogs(p, { services, follow: flags.follow === true, signal: interrupt.signal, ...(tail !== undefined ? { tail } : {}), ...(since !== undefined ? { since } : {}) }, (line) => printer.line(line));
+        } finally {
+          interrupt.dispose();
+        }
+        if (interrupt.interrupted()) throw new ExitRequest(ExitCode.interrupted);
+        return;
+      }
       // Validates the services (with a stack file) and sizes the prefix column up front.
       const known = await containers(p, { services }, noticeHooks());
       printer.reserve(known.map((c) => prefixLabel({ containerName: c.name, service: c.service, number: c.number, oneoff: c.oneoff })));

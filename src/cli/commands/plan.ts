@@ -36,7 +36,13 @@ Examples:
       const reconcile = reconcileOptionsFrom(opts, services);
       const [{ plan, formatPlan, planToJson }, { paint }] = await Promise.all([import('../../stack/index.js'), import('../style.js')]);
       const result = await plan(
-        { load: ctx.load, connect: ctx.connect, reconcile },
+        {
+          load: ctx.load,
+          connect: ctx.connect,
+          reconcile,
+          ...(ctx.target !== undefined ? { target: ctx.target } : {}),
+          ...(opts.resolveImage !== undefined ? { resolveImage: opts.resolveImage } : {}),
+        },
         // Model warnings arrive redacted through the hook; the plan text is on stdout alone.
         { onEvent: (e) => (e.type === 'model-warning' ? process.stderr.write(`warning: ${e.message}\n`) : undefined) },
       );

@@ -61,8 +61,16 @@ export function registerPs(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  stack ps                     running containers, with state, health and ports\n  stack ps -a --format json    every container, as JSON (Compose\'s field names)\n  stack ps -q web              ids of the web containers')
     .action(async (services: string[], _flags: PsFlags, cmd: Command) => {
       const flags = optionsOf<PsFlags>(cmd);
-      const { ps } = await import('../../stack/index.js');
+      const { ps, resolveTarget, swarmPs } = await import('../../stack/index.js');
       const project = await openCommandProject(cmd, services);
+      if (resolveTarget(flags.target, process.env, project.model) === 'swarm') {
+        const tasks = await swarmPs(project, { services, all: flags.all === true });
+        if (flags.quiet) for (const t of tasks) process.stdout.write(`${t.id}\n`);
+        else if (flags.services) for (const s of [...new Set(tasks.map((t) => t.service))]) process.stdout.write(`${s}\n`);
+        else if (flags.format === 'json') process.stdout.write(`${JSON.stringify(tasks)}\n`);
+        else process.stdout.write(table([['NAME', 'NODE', 'DESIRED', 'CURRENT', 'SINCE', 'ERROR'], ...tasks.map((t) => [t.name, t.node, t.desiredState, t.currentState, t.since.slice(0, 19), t.error])]));
+        return;
+      }
       const rows = await ps(project, {
         services,
         all: flags.all === true || (flags.status?.length ?? 0) > 0,

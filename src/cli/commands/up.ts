@@ -37,10 +37,21 @@ Examples:
       const reconcile = reconcileOptionsFrom(opts, services);
       const [{ up }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
       const result = await withProgress({ mode: ctx.progress }, (hooks) =>
-        up({ load: ctx.load, connect: ctx.connect, reconcile, ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
+        up(
+          {
+            load: ctx.load,
+            connect: ctx.connect,
+            reconcile,
+            ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}),
+            ...(ctx.target !== undefined ? { target: ctx.target } : {}),
+            ...(opts.resolveImage !== undefined ? { resolveImage: opts.resolveImage } : {}),
+          },
+          hooks,
+        ),
       );
       await printApplied(ctx, result);
-      if (!opts.detach) await attachAfterUp(ctx, result, opts, services);
+      // A swarm runs the services itself, as `docker stack deploy` leaves them: `stack logs -f` follows them.
+      if (!opts.detach && result.target !== 'swarm') await attachAfterUp(ctx, result, opts, services);
     });
   return cmd;
 }

@@ -56,6 +56,12 @@ export function plainRenderer(streams: RendererStreams): Renderer {
         case 'left-alone':
           line(p.yellow(`[!] ${leftAloneLine(event)}`));
           break;
+        case 'service-progress': {
+          const state = event.updateState ? `, update ${event.updateState}` : '';
+          const errors = event.taskErrors.length > 0 ? p.red(`; task error: ${event.taskErrors[0]}`) : '';
+          line(`${event.converged ? p.green('[+]') : p.cyan('[~]')} ${event.service}: ${event.running}/${event.desired} tasks of the current spec running${state}${errors}`);
+          break;
+        }
         default:
           break;
       }

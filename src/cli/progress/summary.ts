@@ -25,6 +25,9 @@ export function summariseDown(result: DownResult): string {
   const count = (kind: Operation['kind']) => plan.operations.filter((o) => o.kind === kind).length;
   const parts = [
     plural(count('container.remove'), 'container'),
+    plural(count('service.remove'), 'service'),
+    plural(count('config.remove'), 'config'),
+    plural(count('secret.remove'), 'secret'),
     plural(count('network.remove'), 'network'),
     plural(count('volume.remove'), 'volume'),
   ].filter((s): s is string => s !== undefined);

@@ -44,6 +44,13 @@ const VERBS: Readonly<Record<string, string>> = {
   'volume.create': 'volume created',
   'volume.remove': 'volume removed',
   'image.pull': 'image pulled',
+  'service.create': 'service created',
+  'service.update': 'service updated',
+  'service.remove': 'service removed',
+  'config.create': 'config created',
+  'config.remove': 'config removed',
+  'secret.create': 'secret created',
+  'secret.remove': 'secret removed',
 };
 
 export function ttyRenderer(streams: RendererStreams): Renderer {

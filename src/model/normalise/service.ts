@@ -16,6 +16,7 @@ import {
 } from '../types.js';
 import { normaliseBuild } from './build.js';
 import { commandOf } from './command.js';
+import { normaliseDeploy } from './deploy.js';
 import { normaliseWatch } from './develop.js';
 import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, readEnvFiles } from './environment.js';
 import { extraHostsOf } from './extra-hosts.js';
@@ -128,6 +129,8 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
   const pids = toInt(env, s['pids_limit'], at('pids_limit'));
   if (pids !== undefined) spec.pidsLimit = pids;
   if (isMapping(s['logging'])) spec.logging = loggingOf(s['logging']);
+  const deploy = normaliseDeploy(env, s['deploy'], at('deploy'));
+  if (deploy !== undefined) spec.deploy = deploy;
   if (isMapping(s['healthcheck'])) {
     const hc = healthcheckOf(env, s['healthcheck'], at('healthcheck'));
     spec.healthcheck = hc.spec;
