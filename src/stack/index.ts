@@ -10,6 +10,8 @@
 //   lock.ts       the one lock policy
 //   redaction.ts  the one redactor: every event and error that leaves the façade passes it
 //   apply.ts      applying a plan with the executor (shared by up, down, run)
+//   watch.ts      hot reload: file changes become syncs, restarts, execs, rebuilds and reloads
+//                 (watch-*.ts: its batch executor, catch-up, engine side and events)
 //
 // This index is what the CLI imports, lazily, from its command actions. It loads only the
 // façade's own small modules: the engine, the planner and the model pipeline are imported by
@@ -52,6 +54,8 @@ export { containers, listProjects, projectEvents, ps, publishedPort, top, type P
 export { followLogs, type LogLine, type LogNotice, type LogsOptions, type LogSource } from './logs.js';
 export { execInService, prepareOneOff, startOneOff, type ExecRequest, type OneOff, type OneOffRequest, type ProcessIo, type StartOneOffOptions } from './run.js';
 export { formatPlan, planToJson } from '../planner/format.js';
+export { watch, type WatchOptions, type WatchSession } from './watch.js';
+export type { ErrorSummary, WatchBatchPart, WatchEvent, WatchHooks } from './watch-events.js';
 
 // Data shapes the CLI names in its own types.
 export type { LoadOptions } from '../model/load-options.js';
