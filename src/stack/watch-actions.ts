@@ -1,7 +1,13 @@
 // What a batch asks of a service besides copying files: restart it, run its `sync+exec`
 // commands, rebuild it, or recreate it so that deletions its image cannot make are made.
-// Rebuilds and recreates go through the façade's own `up` (plan, lock, executor), so watch
-// never decides how a container is replaced: the planner does, as for any `up`.
+// Rebuilds, recreates and reloads go through the façade's own `up` (plan, lock, executor), so
+// watch never decides how a container is replaced: the planner does, as for any `up`.
+//
+// Files in place before anything starts: a container created from an image that lacks the
+// synced files (httpd serving /www, an app reading its config at start) must not start without
+// them. So every `up` of watch runs in two passes, as `upWithFilesInPlace`: create what is
+// missing without starting anything, catch up the new containers of services with sync rules,
+// then start (an ordinary `up`, which finds only starts left to do).
 
 import type { EngineGateway } from '../engine/gateway.js';
 import { OperationError } from '../errors.js';
@@ -30,6 +36,29 @@ export interface ActionContext {
   /** Remove the image a rebuild superseded (Compose's `watch --prune`). */
   readonly prune: boolean;
   readonly emit: (event: WatchEvent | StackEvent) => void;
+  /** Does this service have sync rules (so its new containers need their files first)? */
+  readonly hasSyncRules: (service: string) => boolean;
+  /** Catch up every container of these services now (not queued). */
+  readonly catchUpNow: (services: readonly string[], reason: string) => Promise<void>;
+  /** Aborted when watch stops: a running `up` stops starting new operations. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * `up` in two passes (see the header): create without starting, catch up the created
+ * containers of services with sync rules, then start. With `noStart` asked, the second pass is
+ * left out.
+ */
+export async function upWithFilesInPlace(ctx: ActionContext, options: UpOptions): Promise<void> {
+  const hooks = { onEvent: ctx.emit, signal: ctx.signal };
+  const created = await up({ ...options, reconcile: { ...options.reconcile, noStart: true } }, hooks);
+  const services = new Set<string>();
+  for (const op of created.plan.operations) if (op.kind === 'container.create' && op.service !== undefined && ctx.hasSyncRules(op.service)) services.add(op.service);
+  if (services.size > 0) await ctx.catchUpNow([...services].sort(), 'created');
+  if (options.reconcile?.noStart) return;
+  // The first pass built what it was asked to build; the second only starts.
+  const { build: _built, ...start } = options as UpWithBuild;
+  await up(start, hooks);
 }
 
 /** Restarts the running containers of a service, in parallel; the log follower re-attaches on its own. */
@@ -68,7 +97,7 @@ export async function execInContainers(ctx: ActionContext, exec: WatchExecSpec, 
 export async function rebuildService(ctx: ActionContext, service: string): Promise<void> {
   const before = await imageIdsOf(ctx, service);
   const request: UpWithBuild = { ...ctx.upOptions, build: { policy: 'always', services: [service] } };
-  await up(request, { onEvent: ctx.emit });
+  await upWithFilesInPlace(ctx, request);
   if (ctx.prune) await pruneSuperseded(ctx, service, before);
 }
 
@@ -78,7 +107,7 @@ export async function rebuildService(ctx: ActionContext, service: string): Promi
  */
 export async function recreateService(ctx: ActionContext, service: string, start: boolean): Promise<void> {
   const reconcile: ReconcileOptions = { services: [service], noDeps: true, forceRecreate: true, ...(start ? {} : { noStart: true }) };
-  await up({ ...ctx.upOptions, reconcile: { ...ctx.upOptions.reconcile, ...reconcile } }, { onEvent: ctx.emit });
+  await upWithFilesInPlace(ctx, { ...ctx.upOptions, reconcile: { ...ctx.upOptions.reconcile, ...reconcile } });
 }
 
 async function imageIdsOf(ctx: ActionContext, service: string): Promise<Set<string>> {

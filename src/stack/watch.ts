@@ -73,13 +73,35 @@ export async function watch(options: WatchOptions, hooks: WatchHooks = {}): Prom
 
 const SYNC_ACTIONS: ReadonlySet<string> = new Set(['sync', 'sync+restart', 'sync+exec']);
 
+/** What the watch is by, swapped whole when the model or a build ignore file changes. */
+interface Watched {
+  readonly services: readonly ServiceSpec[];
+  /** Stack, env, config and secret files: a change reloads the model. */
+  readonly inputFiles: readonly string[];
+  readonly rules: CompiledWatchRules<WatchRuleSpec>;
+  /** The rules' input as JSON: equal keys, equal rules. */
+  readonly key: string;
+  /** The services' build ignore files: a change compiles the rules again. */
+  readonly ignoreFiles: ReadonlySet<string>;
+}
+
+/** Compiles the services' rules (throws a UsageError for a rule that cannot run). */
+async function watchedBy(services: readonly ServiceSpec[], inputFiles: readonly string[]): Promise<Watched> {
+  const { compileWatchRules } = await import('../watch/rules.js');
+  const input = await watchRulesInput(services, inputFiles);
+  return {
+    services,
+    inputFiles,
+    rules: compileWatchRules(input),
+    key: JSON.stringify(input),
+    ignoreFiles: new Set(input.services.flatMap((s) => (s.build?.ignoreFile ? [s.build.ignoreFile] : []))),
+  };
+}
+
 class WatchRun {
   private model: StackModel;
-  private inputFiles: readonly string[];
   private redact: Redact;
-  private services: readonly ServiceSpec[] = [];
-  private rules!: CompiledWatchRules<WatchRuleSpec>;
-  private rulesKey = '';
+  private watched!: Watched;
   private fileSession: FileSession | undefined;
   private batcher!: WatchBatcher<WatchRuleSpec>;
   private readonly applier: Applier;
@@ -88,6 +110,8 @@ class WatchRun {
   private readonly manifests: SyncedManifestStore;
   private readonly owners: OwnerCache;
   private readonly engineEvents = new AbortController();
+  /** Aborts a running `up` (reload, rebuild, recreate) when watch stops. */
+  private readonly interrupt = new AbortController();
   private following: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private resolveDone!: () => void;
@@ -100,7 +124,7 @@ class WatchRun {
     loaded: WatchedModel,
   ) {
     this.model = loaded.model;
-    this.inputFiles = loaded.inputFiles;
+    this.loadedInputs = loaded.inputFiles;
     this.redact = redactorFor({ model: loaded.model });
     this.owners = new OwnerCache(connection.gateway);
     this.manifests = openManifests(options);
@@ -123,15 +147,25 @@ class WatchRun {
     };
   }
 
+  private readonly loadedInputs: readonly string[];
+
+  private get services(): readonly ServiceSpec[] {
+    return this.watched.services;
+  }
+
+  private get rules(): CompiledWatchRules<WatchRuleSpec> {
+    return this.watched.rules;
+  }
+
   async start(): Promise<void> {
     const { WatchBatcher } = await import('../watch/batcher.js');
-    this.services = watchedServices(this.model, this.options.services ?? []);
-    if (this.services.length === 0) {
+    const services = watchedServices(this.model, this.options.services ?? []);
+    if (services.length === 0) {
       throw new UsageError(`none of the ${this.options.services?.length ? 'services named' : 'services'} has develop.watch rules`, {
         hint: 'add a develop.watch section to a service (see examples/hot-reload), or name one that has it',
       });
     }
-    await this.compileRules();
+    this.watched = await watchedBy(services, this.loadedInputs);
     this.batcher = new WatchBatcher<WatchRuleSpec>({
       clock: this.options.clock ?? systemClock,
       execute: (batch) =>
@@ -152,6 +186,9 @@ class WatchRun {
       this.engineEvents.signal,
     );
     this.fileSession = await this.startFileSession(this.rules);
+    // Every watched container gets what it lacks before watch says it is ready (containers
+    // `stack watch` created without starting them get their files before their first start).
+    await this.applier.submit(() => this.catchUpNow(this.services.map((s) => s.name), 'watch started'));
     this.emit({
       type: 'watch-ready',
       at: Date.now(),
@@ -159,26 +196,18 @@ class WatchRun {
       services: this.services.map((s) => s.name),
       paths: this.rules.roots.length,
       mode: this.fileSession.mode,
-      stackFiles: this.inputFiles.length,
+      stackFiles: this.watched.inputFiles.length,
     });
-    this.requestCatchUpOfAll('watch started');
+  }
+
+  /** Catches up every container of the services that have sync rules, now (inside the running piece of work, or at start). */
+  private async catchUpNow(services: readonly string[], reason: string): Promise<void> {
+    const { runCatchUps } = await import('./watch-catch-up.js');
+    const requests = services.filter((s) => this.syncRulesOf(s).length > 0).map((service) => ({ service, containers: 'all' as const, reason }));
+    await runCatchUps(this.batchContext(), requests);
   }
 
   // ── rules and the file watcher ─────────────────────────────────────────────────────────
-
-  /** Compiles the current services' rules; true when they differ from the ones in use. */
-  private async compileRules(): Promise<boolean> {
-    const { compileWatchRules } = await import('../watch/rules.js');
-    const input = await watchRulesInput(this.services, this.inputFiles);
-    const key = JSON.stringify(input);
-    if (key === this.rulesKey) return false;
-    this.rules = compileWatchRules(input);
-    this.rulesKey = key;
-    this.buildIgnoreFiles = new Set(input.services.flatMap((s) => (s.build?.ignoreFile ? [s.build.ignoreFile] : [])));
-    return true;
-  }
-
-  private buildIgnoreFiles: ReadonlySet<string> = new Set();
 
   private async startFileSession(rules: CompiledWatchRules<WatchRuleSpec>): Promise<FileSession> {
     const watcher = this.options.fileWatcher ?? (await import('../watch/watcher.js')).createFileWatcher({ env: this.options.connect.env });
@@ -191,7 +220,7 @@ class WatchRun {
 
   private onFileEvent(event: FileEvent): void {
     if (this.stopping) return;
-    if (this.buildIgnoreFiles.has(event.path)) {
+    if (this.watched.ignoreFiles.has(event.path)) {
       // The .dockerignore decides what the rules match: compile them again (level work).
       this.rulesStale = true;
       this.applier.poke();
@@ -199,9 +228,16 @@ class WatchRun {
     this.batcher.add(fileChangeOf(this.rules, event));
   }
 
-  /** New rules: a new file session first (no gap), the old one closed, every container caught up. */
+  /** Compiles the rules again (a build ignore file changed). */
   private async refreshRules(reason: string): Promise<void> {
-    if (!(await this.compileRules())) return;
+    const before = this.watched;
+    this.watched = await watchedBy(before.services, before.inputFiles);
+    await this.refreshFileSession(reason, before);
+  }
+
+  /** When the rules differ from `before`'s: a new file session first (no gap), the old one closed, every container caught up. */
+  private async refreshFileSession(reason: string, before: Watched): Promise<void> {
+    if (this.watched.key === before.key) return;
     const previous = this.fileSession;
     this.fileSession = await this.startFileSession(this.rules);
     await previous?.close();
@@ -217,17 +253,22 @@ class WatchRun {
    */
   async reload(): Promise<void> {
     const loaded = await loadWatchedModel(this.options.load);
-    const services = watchedServices(loaded.model, this.options.services ?? []);
-    const { compileWatchRules } = await import('../watch/rules.js');
-    // Refuse a model whose rules cannot run before anything changes.
-    compileWatchRules(await watchRulesInput(services, loaded.inputFiles));
-    const { up } = await import('./up-down.js');
-    await up(this.upOptions(), { onEvent: (e) => this.emit(e) });
+    // Rules that cannot run refuse the model before anything changes.
+    const next = await watchedBy(watchedServices(loaded.model, this.options.services ?? []), loaded.inputFiles);
+    // The new model's rules decide which created containers need files before they start.
+    const before = this.watched;
+    this.watched = next;
+    try {
+      const { upWithFilesInPlace } = await import('./watch-actions.js');
+      await upWithFilesInPlace(this.batchContext().actions, this.upOptions());
+    } catch (e) {
+      // Not applied: keep watching by the rules of the model that runs.
+      this.watched = before;
+      throw e;
+    }
     this.model = loaded.model;
-    this.inputFiles = loaded.inputFiles;
     this.redact = redactorFor({ model: loaded.model });
-    this.services = services;
-    await this.refreshRules('the watch rules changed');
+    await this.refreshFileSession('the watch rules changed', before);
   }
 
   private upOptions(): UpOptions {
@@ -290,6 +331,9 @@ class WatchRun {
       upOptions: this.upOptions(),
       prune: this.options.prune !== false,
       emit: (e) => this.emit(e),
+      hasSyncRules: (service) => this.syncRulesOf(service).length > 0,
+      catchUpNow: (services, reason) => this.catchUpNow(services, reason),
+      signal: this.interrupt.signal,
     };
     return {
       sync,
@@ -335,6 +379,7 @@ class WatchRun {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.interrupt.abort();
       this.engineEvents.abort();
       await this.fileSession?.close();
       const pending = await this.batcher.stop();
