@@ -56,9 +56,17 @@ export async function upWithFilesInPlace(ctx: ActionContext, options: UpOptions)
   for (const op of created.plan.operations) if (op.kind === 'container.create' && op.service !== undefined && ctx.hasSyncRules(op.service)) services.add(op.service);
   if (services.size > 0) await ctx.catchUpNow([...services].sort(), 'created');
   if (options.reconcile?.noStart) return;
-  // The first pass built what it was asked to build; the second only starts.
-  const { build: _built, ...start } = options as UpWithBuild;
-  await up(start, hooks);
+  await up(startPass(options), hooks);
+}
+
+/**
+ * The second pass of a two-pass `up`: the first built and recreated what it was asked to; this
+ * one must only start (forcing again would replace the containers just caught up).
+ */
+export function startPass<T extends UpOptions>(options: T): T {
+  const { build: _built, ...rest } = options as T & { build?: BuildRequest };
+  const { forceRecreate: _force, renewAnonVolumes: _renew, ...reconcile } = options.reconcile ?? {};
+  return { ...(rest as T), reconcile };
 }
 
 /** Restarts the running containers of a service, in parallel; the log follower re-attaches on its own. */

@@ -90,7 +90,9 @@ export async function runWatch(
   );
   let up: { readonly project: Project; readonly model: StackModel; readonly durationMs: number };
   try {
-    up = reconcile ? await bringUp(ctx, reconcile, false) : await openRunning(ctx);
+    // The second pass only starts: forcing a recreate again would replace what was just caught up.
+    const { forceRecreate: _force, renewAnonVolumes: _renew, ...start } = reconcile ?? {};
+    up = reconcile ? await bringUp(ctx, start, false) : await openRunning(ctx);
   } catch (e) {
     await session.stop();
     throw e;
