@@ -11,7 +11,7 @@
 
 import type { EngineGateway } from '../engine/gateway.js';
 import { OperationError } from '../errors.js';
-import type { WatchExecSpec } from '../model/types.js';
+import type { StackModel, WatchExecSpec } from '../model/types.js';
 import type { ReconcileOptions } from '../planner/types.js';
 import type { StackEvent } from './events.js';
 import { up, type UpOptions } from './up-down.js';
@@ -51,12 +51,36 @@ export interface ActionContext {
  */
 export async function upWithFilesInPlace(ctx: ActionContext, options: UpOptions): Promise<void> {
   const hooks = { onEvent: ctx.emit, signal: ctx.signal };
-  const created = await up({ ...options, reconcile: { ...options.reconcile, noStart: true } }, hooks);
-  const services = new Set<string>();
-  for (const op of created.plan.operations) if (op.kind === 'container.create' && op.service !== undefined && ctx.hasSyncRules(op.service)) services.add(op.service);
-  if (services.size > 0) await ctx.catchUpNow([...services].sort(), 'created');
+  const first = await up({ ...options, reconcile: { ...options.reconcile, noStart: true } }, hooks);
+  const created = new Set<string>();
+  const recreated = new Set<string>();
+  for (const op of first.plan.operations) {
+    if (op.kind !== 'container.create' || op.service === undefined) continue;
+    created.add(op.service);
+    if (op.change?.verb === 'recreate') recreated.add(op.service);
+  }
+  const needFiles = [...created].filter((s) => ctx.hasSyncRules(s)).sort();
+  if (needFiles.length > 0) await ctx.catchUpNow(needFiles, 'created');
   if (options.reconcile?.noStart) return;
   await up(startPass(options), hooks);
+  await restartDependents(ctx, first.model, recreated, created);
+}
+
+/**
+ * The planner restarts a running dependent that declares `depends_on: {restart: true}` when its
+ * dependency is recreated in the same plan (planner/phases/readiness.ts). With the recreate in
+ * the first pass and the start in the second, neither plan holds both: the same rule is applied
+ * here, after the start pass, to the dependents neither pass created.
+ */
+async function restartDependents(ctx: ActionContext, model: StackModel, recreated: ReadonlySet<string>, created: ReadonlySet<string>): Promise<void> {
+  const dependents = Object.values(model.services).filter(
+    (s) => !created.has(s.name) && Object.keys(s.dependsOn).some((dep) => recreated.has(dep) && s.dependsOn[dep]!.restart),
+  );
+  if (dependents.length === 0) return;
+  const containers = await serviceContainers(ctx.gateway, ctx.projectName);
+  const running = dependents.flatMap((s) => (containers.get(s.name) ?? []).filter(isRunning));
+  await Promise.all(running.map((c) => ctx.gateway.restartContainer(c.id)));
+  for (const c of running) ctx.emit({ type: 'watch-notice', at: Date.now(), service: c.service, message: `restarted ${c.name}: a dependency it declares restart: true on was recreated` });
 }
 
 /**

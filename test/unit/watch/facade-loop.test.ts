@@ -156,10 +156,12 @@ describe('watch on the in-memory engine', () => {
     const h = await start();
     h.g.withoutShell(IMAGE);
     const before = h.g.container('demo-web-1')!.id;
+    const creates = h.g.callsTo('createContainer').length;
     h.files.send('unlink', h.remove('src/index.html'));
     await h.flush();
     const after = h.g.container('demo-web-1')!;
     assert.notEqual(after.id, before, 'a new container');
+    assert.equal(h.g.callsTo('createContainer').length, creates + 1, 'recreated once: the start pass does not force again');
     assert.equal(after.state, 'running');
     assert.equal(h.g.readFile('demo-web-1', '/srv/app/index.html'), undefined);
     assert.equal(h.g.readFile('demo-web-1', '/etc/web/web.conf'), 'c1', 'the new container was caught up');
@@ -193,5 +195,24 @@ describe('watch on the in-memory engine', () => {
     await h.flush();
     assert.equal(batches(h.events).at(-1)!.parts[0]!.ok, true);
     assert.notEqual(h.g.container('demo-db-1')!.id, idBefore, 'db was recreated');
+  });
+
+  it('catches up a synced service its reload recreates before it starts, then restarts its restart: true dependent', async () => {
+    const stack = STACK.replace('  db:\n    image: ' + IMAGE + '\n    command: ["sleep", "86400"]', '  db:\n    image: ' + IMAGE + '\n    command: ["sleep", "86400"]\n    depends_on:\n      web:\n        condition: service_started\n        restart: true');
+    const h = await start(stack);
+    const dbStarts = h.g.callsTo('restartContainer').filter((c) => c.target === 'demo-db-1').length;
+    const file = join(h.p.dir, 'stack.yaml');
+    writeFileSync(file, stack.replace('    user: app\n', '    user: app\n    environment:\n      MODE: changed\n'));
+    const callsBefore = h.g.calls.length;
+    h.files.send('change', file);
+    await h.flush();
+    const web = h.g.container('demo-web-1')!;
+    assert.equal(web.state, 'running');
+    assert.equal(h.g.readFile('demo-web-1', '/srv/app/index.html'), 'v1');
+    const calls = h.g.calls.slice(callsBefore);
+    const put = calls.findIndex((c) => c.call === 'putArchive' && c.target === 'demo-web-1');
+    const startCall = calls.findIndex((c) => c.call === 'startContainer' && c.target === 'demo-web-1');
+    assert.ok(put >= 0 && startCall > put, 'the files went in before the first start');
+    assert.equal(h.g.callsTo('restartContainer').filter((c) => c.target === 'demo-db-1').length, dbStarts + 1, 'db restarted once');
   });
 });
