@@ -42,6 +42,8 @@ export interface ActionContext {
   readonly catchUpNow: (services: readonly string[], reason: string) => Promise<void>;
   /** Aborted when watch stops: a running `up` stops starting new operations. */
   readonly signal: AbortSignal;
+  /** Say that the project's containers changed (after an `up` or a restart of watch's own). */
+  readonly containersChanged: () => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export interface ActionContext {
 export async function upWithFilesInPlace(ctx: ActionContext, options: UpOptions): Promise<void> {
   const hooks = { onEvent: ctx.emit, signal: ctx.signal };
   const first = await up({ ...options, reconcile: { ...options.reconcile, noStart: true } }, hooks);
+  ctx.containersChanged();
   const created = new Set<string>();
   const recreated = new Set<string>();
   for (const op of first.plan.operations) {
@@ -63,6 +66,7 @@ export async function upWithFilesInPlace(ctx: ActionContext, options: UpOptions)
   if (needFiles.length > 0) await ctx.catchUpNow(needFiles, 'created');
   if (options.reconcile?.noStart) return;
   await up(startPass(options), hooks);
+  ctx.containersChanged();
   await restartDependents(ctx, first.model, recreated, created);
 }
 
@@ -80,6 +84,7 @@ async function restartDependents(ctx: ActionContext, model: StackModel, recreate
   const containers = await serviceContainers(ctx.gateway, ctx.projectName);
   const running = dependents.flatMap((s) => (containers.get(s.name) ?? []).filter(isRunning));
   await Promise.all(running.map((c) => ctx.gateway.restartContainer(c.id)));
+  ctx.containersChanged();
   for (const c of running) ctx.emit({ type: 'watch-notice', at: Date.now(), service: c.service, message: `restarted ${c.name}: a dependency it declares restart: true on was recreated` });
 }
 
@@ -96,6 +101,7 @@ export function startPass<T extends UpOptions>(options: T): T {
 /** Restarts the running containers of a service, in parallel; the log follower re-attaches on its own. */
 export async function restartContainers(ctx: ActionContext, containers: readonly ServiceContainer[]): Promise<void> {
   await Promise.all(containers.filter(isRunning).map((c) => ctx.gateway.restartContainer(c.id)));
+  ctx.containersChanged();
 }
 
 /** Runs a `sync+exec` command in every running container; its output goes out line by line with the container's name. */

@@ -13,7 +13,7 @@ import { posix } from 'node:path';
 import type { StackEvent } from './events.js';
 import type { Redact } from './redaction.js';
 import { execInContainers, rebuildService, recreateService, restartContainers, type ActionContext } from './watch-actions.js';
-import { isRunning, serviceContainers, type ServiceContainer } from './watch-containers.js';
+import { isRunning, type ServiceContainer } from './watch-containers.js';
 import type { WatchEvent } from './watch-events.js';
 import { syncIntoContainers, type SyncContext } from './watch-sync.js';
 
@@ -27,6 +27,8 @@ export interface BatchContext {
   readonly requestCatchUp: (service: string, reason: string) => void;
   readonly emit: (event: WatchEvent | StackEvent) => void;
   readonly redact: () => Redact;
+  /** The project's service containers by service (kept between batches, see ContainerDirectory). */
+  readonly containers: () => Promise<Map<string, ServiceContainer[]>>;
 }
 
 export async function executeBatch(ctx: BatchContext, batch: WatchBatch<WatchRuleSpec>): Promise<ServiceFailure[]> {
@@ -39,7 +41,7 @@ export async function executeBatch(ctx: BatchContext, batch: WatchBatch<WatchRul
     }
   }
   if (batch.services.length === 0) return failures;
-  const containers = await serviceContainers(ctx.sync.gateway, ctx.actions.projectName);
+  const containers = await ctx.containers();
   await Promise.all(
     batch.services.map(async (part) => {
       try {

@@ -11,7 +11,7 @@ import { planCatchUp, walkSyncRules, type CatchUpRule } from '../watch/catch-up.
 import { recreateService } from './watch-actions.js';
 import type { BatchContext } from './watch-batch.js';
 import type { CatchUpRequest } from './watch-catch-up-requests.js';
-import { isRunning, serviceContainers, type ServiceContainer } from './watch-containers.js';
+import { isRunning, type ServiceContainer } from './watch-containers.js';
 import { errorSummary } from './watch-events.js';
 import { syncIntoContainers, type RecreateReason, type SyncContext } from './watch-sync.js';
 
@@ -52,7 +52,7 @@ export async function catchUpContainers(ctx: SyncContext, rules: readonly CatchU
  * recreates a service whose image cannot delete (a catch-up of the new container follows).
  */
 export async function runCatchUps(ctx: BatchContext, requests: readonly CatchUpRequest[]): Promise<void> {
-  const byService = await serviceContainers(ctx.sync.gateway, ctx.actions.projectName);
+  const byService = await ctx.containers();
   await Promise.all(
     requests.map(async (request) => {
       const rules = ctx.syncRulesOf(request.service);

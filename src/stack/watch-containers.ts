@@ -33,6 +33,37 @@ export async function serviceContainers(gateway: EngineGateway, projectName: str
   return byService;
 }
 
+/**
+ * The project's service containers, listed once and reused until something says they changed:
+ * any container event of the project, or an `up` or restart of watch's own. A steady save then
+ * costs one engine call (the copy), not two. A list that is stale for the moment an event
+ * takes to arrive is harmless: a copy into a container removed meanwhile is a 404 that is
+ * ignored, and its successor is caught up when its own event arrives.
+ */
+export class ContainerDirectory {
+  private listed: Promise<Map<string, ServiceContainer[]>> | undefined;
+
+  constructor(
+    private readonly gateway: EngineGateway,
+    private readonly projectName: string,
+  ) {}
+
+  byService(): Promise<Map<string, ServiceContainer[]>> {
+    if (!this.listed) {
+      const listing = serviceContainers(this.gateway, this.projectName);
+      this.listed = listing;
+      listing.catch(() => {
+        if (this.listed === listing) this.listed = undefined;
+      });
+    }
+    return this.listed;
+  }
+
+  invalidate(): void {
+    this.listed = undefined;
+  }
+}
+
 function toServiceContainer(c: ObservedContainer): ServiceContainer {
   return { id: c.id, name: c.name, service: serviceOf(c.labels), number: displayNumberOf(c.labels), state: c.state };
 }

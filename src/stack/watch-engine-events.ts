@@ -18,6 +18,8 @@ export interface ContainerLifecycle {
 
 export interface EngineEventHandlers {
   readonly onContainer: (event: ContainerLifecycle) => void;
+  /** Any event of a container of the project (the list of containers may have changed). */
+  readonly onAnyContainerEvent: () => void;
   /** The stream was opened again after it ended: events may have been missed. */
   readonly onReconnect: () => void;
   readonly onError: (error: unknown) => void;
@@ -41,6 +43,7 @@ export async function followContainerEvents(
       for await (const ev of gateway.events({ since, labels: projectFilter(projectName), types: ['container'] }, signal)) {
         delayMs = delays.min;
         since = Math.max(since, Math.floor(ev.timeNano / 1e9));
+        handlers.onAnyContainerEvent();
         const lifecycle = lifecycleOf(ev);
         if (lifecycle) handlers.onContainer(lifecycle);
       }

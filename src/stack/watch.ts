@@ -28,7 +28,7 @@ import { redactorFor, type Redact } from './redaction.js';
 import type { CommonOptions, UpOptions } from './up-down.js';
 import type { ActionContext } from './watch-actions.js';
 import { Applier } from './watch-applier.js';
-import { OwnerCache } from './watch-containers.js';
+import { ContainerDirectory, OwnerCache } from './watch-containers.js';
 import { errorSummary, MAX_LISTED, type WatchBatchPart, type WatchEvent, type WatchHooks } from './watch-events.js';
 import { loadWatchedModel, watchedServices, watchRulesInput, type WatchedModel } from './watch-model.js';
 import type { BatchContext } from './watch-batch.js';
@@ -109,6 +109,7 @@ class WatchRun {
   private rulesStale = false;
   private readonly manifests: SyncedManifestStore;
   private readonly owners: OwnerCache;
+  private readonly containers: ContainerDirectory;
   private readonly engineEvents = new AbortController();
   /** Aborts a running `up` (reload, rebuild, recreate) when watch stops. */
   private readonly interrupt = new AbortController();
@@ -127,6 +128,7 @@ class WatchRun {
     this.loadedInputs = loaded.inputFiles;
     this.redact = redactorFor({ model: loaded.model });
     this.owners = new OwnerCache(connection.gateway);
+    this.containers = new ContainerDirectory(connection.gateway, loaded.model.projectName);
     this.manifests = openManifests(options);
     this.applier = new Applier({
       takeLevelWork: () => this.takeLevelWork(),
@@ -180,7 +182,11 @@ class WatchRun {
       this.model.projectName,
       {
         onContainer: (e) => this.onContainer(e),
-        onReconnect: () => this.requestCatchUpOfAll('the engine event stream was reconnected'),
+        onAnyContainerEvent: () => this.containers.invalidate(),
+        onReconnect: () => {
+          this.containers.invalidate();
+          this.requestCatchUpOfAll('the engine event stream was reconnected');
+        },
         onError: (e) => this.emit({ type: 'watch-error', at: Date.now(), error: errorSummary(e, this.redact) }),
       },
       this.engineEvents.signal,
@@ -334,6 +340,7 @@ class WatchRun {
       hasSyncRules: (service) => this.syncRulesOf(service).length > 0,
       catchUpNow: (services, reason) => this.catchUpNow(services, reason),
       signal: this.interrupt.signal,
+      containersChanged: () => this.containers.invalidate(),
     };
     return {
       sync,
@@ -346,6 +353,7 @@ class WatchRun {
       },
       emit: (e) => this.emit(e),
       redact: () => this.redact,
+      containers: () => this.containers.byService(),
     };
   }
 

@@ -120,6 +120,16 @@ describe('watch on the in-memory engine', () => {
     assert.equal(batch?.elapsedMs, SETTLE_MS);
   });
 
+  it('costs one engine call per steady save: the copy (the container list is kept until a container event)', async () => {
+    const h = await start();
+    h.files.send('change', h.write('src/index.html', 'warm'));
+    await h.flush();
+    const before = h.g.calls.length;
+    h.files.send('change', h.write('src/index.html', 'v3'));
+    await h.flush();
+    assert.deepEqual(h.g.calls.slice(before).map((c) => c.call), ['putArchive']);
+  });
+
   it('deletes in the container with rm as root before writing, in one batch', async () => {
     const h = await start();
     h.files.send('unlink', h.remove('src/index.html'));
