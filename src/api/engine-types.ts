@@ -113,6 +113,8 @@ export interface ContainerDetails {
   readonly openStdin: boolean;
   readonly imageId: string;
   readonly pid: number;
+  /** `Config.User`: the service's `user`, else the image's USER; '' (root) when neither sets one. */
+  readonly user?: string;
 }
 
 export interface ListFilter {

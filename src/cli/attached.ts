@@ -53,6 +53,14 @@ export interface AttachedOptions {
   readonly signals?: NodeJS.EventEmitter;
   /** Extra seconds on top of the longest grace period before a graceful stop turns into a kill. */
   readonly stopMarginSeconds?: number;
+  /** Watch mode: the run ends on a signal (or an abort flag), not when every container has exited. */
+  readonly untilInterrupted?: boolean;
+  /** Runs first when the run ends (watch stops watching before the project is stopped); bounded. */
+  readonly beforeStop?: () => Promise<void>;
+  /** False: follow no logs (`--progress json` with watch: stdout carries events). Default true. */
+  readonly logs?: boolean;
+  /** The printer to use (watch shares it, so its exec output lines up with the logs). */
+  readonly printer?: LogPrinter;
 }
 
 /** Which services' logs are shown. */
@@ -75,6 +83,8 @@ export function attachedServices(
 const DEFAULT_GRACE_SECONDS = 10;
 /** How long the streams of stopping containers may take to deliver their last lines. */
 const DRAIN_MS = 2000;
+/** Bound on `beforeStop` (watch finishing its running batch) before the project is stopped anyway. */
+const BEFORE_STOP_MS = 10_000;
 
 type Facade = typeof import('../stack/index.js');
 
@@ -115,16 +125,16 @@ class AttachedRun {
     this.onExit = options.onExit ?? 'stop';
     this.abortOnExit = options.abortOnContainerExit === true || options.exitCodeFrom !== undefined;
     this.isAttached = attachedServices({ ...options, ...(options.project.model ? { model: options.project.model } : {}) });
-    this.printer = new LogPrinter({ out: this.out, prefix: options.prefix ?? true, timestamps: options.timestamps === true });
+    this.printer = options.printer ?? new LogPrinter({ out: this.out, prefix: options.prefix ?? true, timestamps: options.timestamps === true });
   }
 
   async run(): Promise<number> {
     const signals = this.options.signals ?? process;
     const onSignal = (): void => this.onSignal();
-    await this.announce();
+    if (this.options.logs !== false) await this.announce();
     signals.on('SIGINT', onSignal);
     signals.on('SIGTERM', onSignal);
-    const follow = this.follow();
+    const follow = this.options.logs === false ? Promise.resolve() : this.follow();
     // Nothing to wait for: everything attached exited already (or nothing runs).
     void this.checkAllExited();
     try {
@@ -192,7 +202,7 @@ class AttachedRun {
 
   /** The natural end: every attached container has exited. */
   private async checkAllExited(): Promise<void> {
-    if (this.finishing) return;
+    if (this.finishing || this.options.untilInterrupted) return;
     const list = await this.facade.containers(this.options.project).catch(() => undefined);
     if (!list) return;
     const attached = list.filter((c) => this.isAttached(c.service));
@@ -218,6 +228,7 @@ class AttachedRun {
     if (why) this.err.write(this.errPaint.dim(`${why}\n`));
     this.finishing = (async () => {
       try {
+        if (this.options.beforeStop) await bounded(this.options.beforeStop().catch(() => undefined), BEFORE_STOP_MS);
         await this.stopProject();
         const drainUntil = Date.now() + DRAIN_MS;
         while (this.open.size > 0 && this.onExit !== 'detach' && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
@@ -314,9 +325,18 @@ export function addAttachFlags(cmd: Command): Command {
     .option('--timestamps', 'show the engine\'s timestamps');
 }
 
-/** After `up` applied its plan without -d: follow the logs and end by the policy; exit code via ExitRequest. */
-export async function attachAfterUp(ctx: CommandContext, result: UpResult, flags: AttachFlags, services: readonly string[]): Promise<void> {
-  if (ctx.progress === 'json') return; // stdout carries JSON events: no log lines in between
+/**
+ * After `up` applied its plan without -d: follow the logs and end by the policy; exit code via
+ * ExitRequest. `extra` is how watch (`up --watch`, `stack watch`) runs until interrupted.
+ */
+export async function attachAfterUp(
+  ctx: CommandContext,
+  result: Pick<UpResult, 'project' | 'model' | 'durationMs'>,
+  flags: AttachFlags,
+  services: readonly string[],
+  extra: Pick<AttachedOptions, 'untilInterrupted' | 'beforeStop' | 'logs' | 'printer'> = {},
+): Promise<void> {
+  if (ctx.progress === 'json' && !extra.untilInterrupted) return; // stdout carries JSON events: no log lines in between
   if (flags.exitCodeFrom !== undefined && !Object.hasOwn(result.model.services, flags.exitCodeFrom)) {
     throw new UsageError(`--exit-code-from: no such service: ${flags.exitCodeFrom}`);
   }
@@ -339,6 +359,7 @@ export async function attachAfterUp(ctx: CommandContext, result: UpResult, flags
       const { down } = await import('../stack/index.js');
       await down({ load: ctx.load, connect: ctx.connect, projectName: result.model.projectName });
     },
+    ...extra,
   });
   if (code !== ExitCode.ok) throw new ExitRequest(code);
 }

@@ -643,6 +643,19 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
     }
   }
 
+  /**
+   * `GET /containers/{id}/archive`: a tar of `path` (a file or a directory) in the container's
+   * filesystem, whatever the container's state. A path that does not exist is a NotFoundError.
+   * Read the stream to its end or destroy it.
+   */
+  async getArchive(containerId: string, path: string, signal?: AbortSignal): Promise<Readable> {
+    return this.openStream(
+      { operation: `read ${path} from`, resource: { kind: 'container', name: containerId } },
+      { method: 'GET', path: `/containers/${enc(containerId)}/archive`, query: { path } },
+      signal,
+    );
+  }
+
   // ---- events -----------------------------------------------------------------------------
 
   /**
@@ -1029,7 +1042,7 @@ interface RawContainerInspect {
   Name?: string;
   Image?: string;
   RestartCount?: number;
-  Config?: { Labels?: Record<string, string> | null; Tty?: boolean; OpenStdin?: boolean };
+  Config?: { Labels?: Record<string, string> | null; Tty?: boolean; OpenStdin?: boolean; User?: string };
   State?: {
     Status?: string;
     ExitCode?: number;
@@ -1146,6 +1159,7 @@ function toContainerDetails(c: RawContainerInspect): ContainerDetails {
     openStdin: c.Config?.OpenStdin ?? false,
     imageId: c.Image ?? '',
     pid: c.State?.Pid ?? 0,
+    user: c.Config?.User ?? '',
   };
 }
 

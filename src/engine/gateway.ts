@@ -143,6 +143,12 @@ export interface EngineGateway {
    * the container's state. Cannot delete. No deadline beyond the stream.
    */
   putArchive(containerId: string, path: string, tar: Readable, options?: PutArchiveOptions, signal?: AbortSignal): Promise<void>;
+  /**
+   * A tar of `path` (a file or a directory) in a container's filesystem, whatever the
+   * container's state (watch reads /etc/passwd and /etc/group through it to learn the uid and
+   * gid of the container's user). NotFoundError when the path does not exist.
+   */
+  getArchive(containerId: string, path: string, signal?: AbortSignal): Promise<Readable>;
 
   /** A stream of engine events; ends when the engine restarts (callers reconnect with `since`). */
   events(options: EventOptions, signal?: AbortSignal): AsyncIterable<EngineEvent>;

@@ -10,6 +10,8 @@
 //   lock.ts       the one lock policy
 //   redaction.ts  the one redactor: every event and error that leaves the façade passes it
 //   apply.ts      applying a plan with the executor (shared by up, down, run)
+//   watch.ts      hot reload: file changes become syncs, restarts, execs, rebuilds and reloads
+//                 (watch-*.ts: its batch executor, catch-up, engine side and events)
 //
 // This index is what the CLI imports, lazily, from its command actions. It loads only the
 // façade's own small modules: the engine, the planner and the model pipeline are imported by
@@ -54,6 +56,8 @@ export { execInService, prepareOneOff, startOneOff, type ExecRequest, type OneOf
 export { formatPlan, planToJson } from '../planner/format.js';
 export { resolveTarget, type Target } from './target.js';
 export { swarmPs, swarmLogs, checkSwarmConfig, type SwarmTaskRow, type SwarmPsOptions } from './swarm-project.js';
+export { watch, type WatchOptions, type WatchSession } from './watch.js';
+export type { ErrorSummary, WatchBatchPart, WatchEvent, WatchHooks } from './watch-events.js';
 
 // Data shapes the CLI names in its own types.
 export type { LoadOptions } from '../model/load-options.js';

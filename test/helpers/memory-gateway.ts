@@ -28,7 +28,14 @@
 //    create/destroy/connect/disconnect); filters by `types` and by `labels` (`key` or
 //    `key=value` on the container's labels); `since` replays earlier events. Ends on abort.
 //    `failEvents(error)` makes every current and future stream throw, to test the fallback.
-//  - logs() returns an empty stream; attach, exec and top are not supported (InternalError).
+//  - logs() returns an empty stream; attach and top are not supported (InternalError).
+//  - exec(container, options): 409 ConflictError unless the container is running. The command
+//    is answered by the handler set with `onExec(handler)` when it returns a result, else: `rm`
+//    removes its operands (and what is below them) from the container's fake filesystem, and
+//    anything else exits 0 with no output. In a container of an image marked `withoutShell`
+//    every command fails as the engine says for a missing executable (exit 126). The output
+//    is framed as the engine frames it (multiplexed unless tty); `execs` records every exec
+//    (container name, options); execExitCode answers once the stream was created.
 // Images and archives
 //  - buildImage(context, options): reads the context tar (tar-stream) and records
 //    `{ options, files, dockerfile }` in `builds` (files: the tar's entry names, sorted).
@@ -57,8 +64,12 @@
 //    (`filesOf(container)`, `readFile(container, path)`), with the tar's owners, or, with
 //    copyUIDGID and a `User` in the container's body, the owners Docker 20.10 gives (see
 //    archiveOwner in memory-images.ts: an unresolvable user is a 500, like the engine's).
-//    The fake filesystem is empty at create (it knows nothing of the image's files) and is
-//    dropped with the container; `path` need not exist (the engine would 404).
+//    The fake filesystem holds the files given with `addImageFiles(image, files)` at create
+//    (nothing else of the image) and is dropped with the container; `path` need not exist
+//    (the engine would 404). getArchive(container, path): a one-file tar of that file of the
+//    fake filesystem, 404 NotFoundError when there is none.
+//  - inspectContainer reports `user` (the body's User, '') and `restartCount` (restarts done
+//    through restartContainer).
 // Time and faults
 //  - Every call takes `latencyMs` (a number, or a function of the call name and target) of
 //    real time before it acts; it then acts atomically.
@@ -111,8 +122,10 @@ import type {
 import { BuildError, ConflictError, EngineApiError, InternalError, NotFoundError, RegistryAuthError, StackError } from '../../src/errors.js';
 import { archiveOwner, dockerfileSteps, readTar, stepsUpToTarget, type DockerfileStep, type FakeFile, type TarEntry } from './memory-images.js';
 import { posix } from 'node:path';
+import { commandNotFound, execOutputStream, fakeRm, oneFileTar, type ExecResult } from './memory-exec.js';
 
 export type { FakeFile } from './memory-images.js';
+export type { ExecResult } from './memory-exec.js';
 
 /** One build the fake ran (or refused), with what it was given. */
 export interface BuildRecord {
@@ -247,6 +260,14 @@ export class MemoryGateway implements EngineGateway {
   private readonly registryAuth = new Map<string, string>();
   /** Container id → path → file. */
   private readonly filesystems = new Map<string, Map<string, FakeFile>>();
+  /** Image reference → the files a container of it starts with. */
+  private readonly imageFiles = new Map<string, Map<string, FakeFile>>();
+  private readonly shellless = new Set<string>();
+  private execHandler: ((container: string, options: ExecOptions) => ExecResult | undefined) | undefined;
+  private readonly execResults = new Map<string, number>();
+  private readonly restarts = new Map<string, number>();
+  /** Every exec, in order: the container's name and what was asked. */
+  readonly execs: { readonly container: string; readonly options: ExecOptions }[] = [];
 
   constructor(private readonly options: MemoryGatewayOptions = {}) {}
 
@@ -266,6 +287,26 @@ export class MemoryGateway implements EngineGateway {
     const imageId = id ?? `sha256:${this.newId('image')}`;
     const existing = this.images.get(imageId);
     this.images.set(imageId, { id: imageId, repoTags: [...(existing?.repoTags ?? []), ref], labels: {} });
+    return this;
+  }
+
+  /** Files every container created from `image` starts with (path → text; owned by root, 0644). */
+  addImageFiles(image: string, files: Record<string, string>): this {
+    const map = this.imageFiles.get(image) ?? new Map<string, FakeFile>();
+    for (const [path, text] of Object.entries(files)) map.set(posix.normalize(path), { type: 'file', content: Buffer.from(text), mode: 0o644, uid: 0, gid: 0 });
+    this.imageFiles.set(image, map);
+    return this;
+  }
+
+  /** Containers of this image have no shell and no `rm`: every exec fails with 126. */
+  withoutShell(image: string): this {
+    this.shellless.add(image);
+    return this;
+  }
+
+  /** Answer execs (return undefined to let the default behaviour answer). */
+  onExec(handler: (container: string, options: ExecOptions) => ExecResult | undefined): this {
+    this.execHandler = handler;
     return this;
   }
 
@@ -599,11 +640,12 @@ export class MemoryGateway implements EngineGateway {
         oomKilled: false,
         ...(c.startedAt ? { startedAt: c.startedAt } : {}),
         ...(c.finishedAt ? { finishedAt: c.finishedAt } : {}),
-        restartCount: 0,
+        restartCount: this.restarts.get(c.id) ?? 0,
         tty: c.body.Tty ?? false,
         openStdin: c.body.OpenStdin ?? false,
         imageId: this.imageFor(c.body.Image)?.id ?? '',
         pid: c.state === 'running' ? 4242 : 0,
+        user: typeof c.body.User === 'string' ? c.body.User : '',
       };
     });
   }
@@ -630,6 +672,8 @@ export class MemoryGateway implements EngineGateway {
         timers: [],
       };
       this.containers.set(c.id, c);
+      const seeded = this.imageFiles.get(body.Image);
+      if (seeded) this.filesystems.set(c.id, new Map(seeded));
       this.emitContainer(c, 'create');
       return c.id;
     });
@@ -656,6 +700,7 @@ export class MemoryGateway implements EngineGateway {
       const c = this.mustContainer('restart', id);
       if (c.state === 'running') this.exited(c, 143, true, ['kill', 'die', 'stop']);
       this.started(c);
+      this.restarts.set(c.id, (this.restarts.get(c.id) ?? 0) + 1);
       this.emitContainer(c, 'restart');
     });
   }
@@ -750,12 +795,36 @@ export class MemoryGateway implements EngineGateway {
     return Promise.reject(new InternalError('attachContainer is not supported by the memory gateway'));
   }
 
-  exec(_containerId: string, _options: ExecOptions): Promise<{ execId: string; stream: ProcessStream }> {
-    return Promise.reject(new InternalError('exec is not supported by the memory gateway'));
+  exec(containerId: string, options: ExecOptions): Promise<{ execId: string; stream: ProcessStream }> {
+    return this.call('exec', this.containerTarget(containerId), () => {
+      const c = this.mustContainer('exec in', containerId);
+      if (c.state !== 'running') throw new ConflictError('exec in', `Container ${c.id} is not running`, { kind: 'container', name: c.name }, 409);
+      this.execs.push({ container: c.name, options });
+      const fs = this.filesystems.get(c.id) ?? new Map<string, FakeFile>();
+      this.filesystems.set(c.id, fs);
+      const result = this.shellless.has(c.body.Image)
+        ? commandNotFound(options.cmd[0] ?? '')
+        : (this.execHandler?.(c.name, options) ?? fakeRm(fs, options.cmd) ?? { exitCode: 0 });
+      const execId = this.newId('exec');
+      this.execResults.set(execId, result.exitCode);
+      return { execId, stream: { stream: execOutputStream(result, options.tty), tty: options.tty } };
+    });
   }
 
-  execExitCode(): Promise<number | undefined> {
-    return Promise.reject(new InternalError('execExitCode is not supported by the memory gateway'));
+  execExitCode(execId: string): Promise<number | undefined> {
+    return this.call('execExitCode', execId, () => {
+      if (!this.execResults.has(execId)) throw new NotFoundError('inspect', `No such exec instance: ${execId}`, { kind: 'exec', name: execId }, 404);
+      return this.execResults.get(execId);
+    });
+  }
+
+  getArchive(containerId: string, path: string): Promise<Readable> {
+    return this.call('getArchive', this.containerTarget(containerId), async () => {
+      const c = this.mustContainer(`read ${path} from`, containerId);
+      const file = this.filesystems.get(c.id)?.get(posix.normalize(path));
+      if (!file) throw new NotFoundError(`read ${path} from`, `Could not find the file ${path} in container ${c.name}`, { kind: 'container', name: c.name }, 404);
+      return Readable.from([await oneFileTar(path, file)]);
+    });
   }
 
   private observedNetwork(n: MemNetwork): ObservedNetwork {

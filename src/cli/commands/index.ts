@@ -20,7 +20,8 @@ import { registerUnpause } from './unpause.js';
 import { registerTop } from './top.js';
 import { registerPort } from './port.js';
 import { registerEvents } from './events.js';
+import { registerWatch } from './watch.js';
 
 export type RegisterCommand = (program: Command) => Command;
 
-export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerConfig, registerPs, registerLs, registerLogs, registerExec, registerRun, registerStart, registerStop, registerRestart, registerKill, registerRm, registerPause, registerUnpause, registerTop, registerPort, registerEvents];
+export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerConfig, registerPs, registerLs, registerLogs, registerExec, registerRun, registerStart, registerStop, registerRestart, registerKill, registerRm, registerPause, registerUnpause, registerTop, registerPort, registerEvents, registerWatch];

@@ -6,9 +6,11 @@ import { optionsOf } from '../options.js';
 import { addReconcileFlags, commandContext, reconcileOptionsFrom, type CommandContext, type ReconcileFlags } from '../context.js';
 import type { UpResult } from '../../stack/index.js';
 import { addAttachFlags, attachAfterUp, type AttachFlags } from '../attached.js';
+import { UsageError } from '../../errors.js';
 
 interface UpFlags extends ReconcileFlags, AttachFlags {
   readonly detach?: boolean;
+  readonly watch?: boolean;
 }
 
 export function registerUp(program: Command): Command {
@@ -16,7 +18,8 @@ export function registerUp(program: Command): Command {
     .command('up')
     .description('create and start the stack, or bring it in step with the stack file')
     .argument('[services...]', 'only these services (and their dependencies, unless --no-deps)')
-    .option('-d, --detach', 'apply the plan and return, leaving the containers running');
+    .option('-d, --detach', 'apply the plan and return, leaving the containers running')
+    .option('--watch', 'then keep the containers in step with their files (develop.watch), as `stack watch`');
   addAttachFlags(addReconcileFlags(cmd))
     .addHelpText(
       'after',
@@ -29,12 +32,18 @@ Examples:
   stack up -d --wait --wait-timeout 60
                                       return once every service is running (healthy if it
                                       has a healthcheck), or fail after 60 s
-  stack --progress json up -d         one JSON event per line, for scripts`,
+  stack --progress json up -d         one JSON event per line, for scripts
+  stack up --watch                    follow the logs and apply every save (develop.watch)`,
     )
     .action(async (services: string[], _flags: UpFlags, self: Command) => {
       const opts = optionsOf<UpFlags>(self);
+      if (opts.watch && opts.detach) throw new UsageError('--watch and --detach cannot be used together', { hint: 'watch runs attached; use `stack watch` in another terminal' });
       const ctx = commandContext(opts, services);
       const reconcile = reconcileOptionsFrom(opts, services);
+      if (opts.watch) {
+        const { runWatch } = await import('./watch.js');
+        return runWatch(ctx, services, opts, reconcile);
+      }
       const [{ up }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
       const result = await withProgress({ mode: ctx.progress }, (hooks) =>
         up(

@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  BURST_MAX_SETTLE_MS,
   BURST_SETTLE_MS,
   MAX_SETTLE_MS,
   SETTLE_MS,
@@ -90,13 +91,37 @@ describe('batcher: when a batch goes out', () => {
 
   it('sends a continuous stream out at the max bound, counted from its first change', () => {
     const { clock, batcher, batches } = harness();
+    // A log file written every 10 ms, next to a lock file.
     for (let t = 0; t < MAX_SETTLE_MS; t += 10) {
-      batcher.add(change(`/src/f${t}.js`));
+      batcher.add(change(t % 20 === 0 ? '/src/app.log' : '/src/app.lock'));
       clock.advance(10);
     }
     assert.equal(batches.length, 1);
     assert.equal(batches[0]!.dispatchedAt, MAX_SETTLE_MS);
-    assert.equal(paths(batches[0]).length, MAX_SETTLE_MS / 10);
+    assert.deepEqual(paths(batches[0]), ['/src/app.lock', '/src/app.log']);
+  });
+
+  it('keeps a burst that trickles in for longer than the max bound in one batch, up to the burst bound', () => {
+    const { clock, batcher, batches } = harness();
+    // 1,000 files reported over 1,000 ms, a few every 10 ms (a loaded machine).
+    for (let i = 0; i < 1000; i++) {
+      batcher.add(change(`/src/burst/f${i}.js`));
+      if (i % 10 === 9) clock.advance(10);
+    }
+    clock.advance(BURST_SETTLE_MS);
+    assert.equal(batches.length, 1);
+    assert.equal(paths(batches[0]).length, 1000);
+  });
+
+  it('sends a continuous stream of new files out at the burst bound', () => {
+    const { clock, batcher, batches } = harness();
+    for (let t = 0; t < BURST_MAX_SETTLE_MS; t += 10) {
+      batcher.add(change(`/src/f${t}.js`));
+      clock.advance(10);
+    }
+    assert.equal(batches.length, 1);
+    assert.equal(batches[0]!.dispatchedAt, BURST_MAX_SETTLE_MS);
+    assert.equal(paths(batches[0]).length, BURST_MAX_SETTLE_MS / 10);
   });
 
   it('puts the changes that arrive while a batch runs into exactly one next batch, sent when it finishes', async () => {
