@@ -266,5 +266,22 @@ export function toComposeDocument(model: StackModel, options: SerialiseOptions =
   set(out, 'secrets', resources(model.secrets, hideContent));
   set(out, 'configs', resources(model.configs, hideContent));
   for (const k of Object.keys(model.extensions).sort()) out[k] = model.extensions[k];
-  return out;
+  return escapeDollars(out) as Out;
+}
+
+/**
+ * Every `$` of a value as `$$`, as `docker compose config` prints it: the model holds values
+ * after interpolation, so a literal `$` (written `$$`, or from a variable's value) printed as is
+ * would be interpolated again when the output is read back as a stack file. Keys are never
+ * interpolated, so they stay as they are.
+ */
+function escapeDollars(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('$', '$$$$');
+  if (Array.isArray(value)) return value.map(escapeDollars);
+  if (value !== null && typeof value === 'object') {
+    const out: Out = Object.create(null);
+    for (const k of Object.keys(value)) out[k] = escapeDollars((value as Out)[k]);
+    return out;
+  }
+  return value;
 }
