@@ -52,6 +52,17 @@ export async function loadDocument(options: LoadOptions, fs: ModelFs = plainFs):
     merged = merged ? mergeDocuments(merged, doc) : (stripTags(doc) as Record<string, unknown>);
   }
   const doc = merged!;
+  if (Object.keys(doc).length === 0) {
+    // Compose refuses it too ("empty compose file"): an empty file is a mistake, not a stack.
+    const names = configFiles.map((f) => displayName(f, cwd));
+    throw new StackFileError([
+      {
+        message: `empty stack file${names.length > 1 ? 's' : ''}: ${names.join(', ')}`,
+        ...(names.length === 1 ? { location: { file: names[0]!, line: 1, col: 1 } } : {}),
+        hint: 'a stack file needs at least a `services:` section',
+      },
+    ]);
+  }
 
   const byDisplayName = new Map(configFiles.map((f) => [displayName(f, cwd), f] as const));
   applyExtends(doc, {
