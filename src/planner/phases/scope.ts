@@ -38,6 +38,12 @@ export function resolveScope(ctx: ReconcileContext): Scope {
   const named = options.services !== undefined && options.services.length > 0;
   const requested = named ? [...options.services!] : resourcesFor.length > 0 ? [] : allServices;
   for (const name of [...requested, ...resourcesFor]) requireService(model, name, allServices);
+  // `--scale nosuch=2` would otherwise be ignored without a word. A service disabled by its
+  // profiles has no containers to scale: accepted.
+  for (const [name, n] of Object.entries(options.scale ?? {})) {
+    if (model.services[name] || model.disabledServices.includes(name)) continue;
+    throw new UsageError(`--scale ${name}=${n}: no such service: ${name}`, { hint: `services in this stack: ${allServices.join(', ') || '(none)'}` });
+  }
   // A `resourcesFor` service's dependencies are requested like those of a named service.
   const roots = [...requested, ...resourcesFor.flatMap((name) => Object.keys(model.services[name]!.dependsOn))];
   const services = options.noDeps ? new Set(requested) : dependencyClosure(model, roots);
