@@ -1,6 +1,6 @@
 // Cross-reference checks over the normalised stack, each a problem with its path and
 // location: references to undefined networks, volumes, secrets and configs; dependencies on
-// unknown or profile-disabled services; services with neither image nor build;
+// unknown or profile-disabled services; services with neither image nor build (nor provider);
 // an image or container_name left empty by an unset variable; two services with one
 // container_name; network_mode together with networks; build secrets that are not declared
 // and `service:` build contexts that name no service with a build (compose-go's
@@ -30,7 +30,7 @@ export function checkReferences(input: SemanticInput, problems: Problems): void 
     const raw = input.raw[name] ?? {};
     const at = (...rest: (string | number)[]) => ['services', name, ...rest];
 
-    if (spec.image === undefined && spec.build === undefined) {
+    if (spec.image === undefined && spec.build === undefined && spec.provider === undefined) {
       problems.add(at(), `service '${name}' has neither an image nor a build section`, 'add `image: <name>` or `build: <directory>`');
     }
     // `${UNSET}` becomes "": the engine would answer with a confusing error, or pick a random name.

@@ -10,7 +10,8 @@
 //   and `restart` decide when things start, not what the container is), develop.watch,
 //   attach (log display), pull_policy and build (how the image is obtained: an image that
 //   changes is caught by its id instead), env_file paths (their values are in
-//   `environment` already), x-* extensions.
+//   `environment` already), x-* extensions, lifecycle hooks (commands run in or beside the
+//   container, not part of it) and provider (a provider service has no container).
 // Put in, resolved to what the engine sees: engine names of named volumes and networks,
 // `service:x` references (network_mode, volumes_from, links) as container names, and the
 // host files of file-based secrets and configs.
@@ -85,6 +86,8 @@ export function canonicalServiceSpec(model: StackModel, service: ServiceSpec): C
     pullRefreshAfterMs: _pullRefreshAfterMs,
     envFiles: _envFiles,
     extensions: _extensions,
+    hooks: _hooks,
+    provider: _provider,
     ...rest
   } = service;
   const networks = Object.create(null) as Record<string, unknown>;

@@ -27,6 +27,7 @@ import { planReadiness } from './phases/readiness.js';
 import { decideResources, emitResourceOperations, orderResourceRemovals } from './phases/resources.js';
 import { partitionObserved, resolveScope } from './phases/scope.js';
 import { decideSlots } from './phases/slots.js';
+import { checkUnsupported } from './phases/unsupported.js';
 import { SensitiveValues } from './redact.js';
 import type { Plan, ReconcileOptions } from './types.js';
 
@@ -41,6 +42,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   const ctx = reconcileContext(model, observed, options);
   // 1. Scope and the observed partition.
   const scope = resolveScope(ctx);
+  checkUnsupported(ctx, scope.services);
   const partition = partitionObserved(ctx);
   // 2. Networks and volumes: decisions (a recreated one pulls its users into scope).
   const resources = decideResources(ctx, scope, partition);

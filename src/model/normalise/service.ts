@@ -17,6 +17,7 @@ import {
 import { normaliseBuild } from './build.js';
 import { commandOf } from './command.js';
 import { normaliseWatch } from './develop.js';
+import { hooksOf, providerOf } from './hooks.js';
 import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, readEnvFiles } from './environment.js';
 import { extraHostsOf } from './extra-hosts.js';
 import { normalisePullPolicy } from './pull-policy.js';
@@ -115,6 +116,10 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
   if (pull.policy !== undefined) spec.pullPolicy = pull.policy;
   if (pull.refreshAfterMs !== undefined) spec.pullRefreshAfterMs = pull.refreshAfterMs;
   if (has(s, 'build')) spec.build = normaliseBuild(env, s['build'], at('build'), spec);
+  const hooks = hooksOf(env, s, at);
+  if (hooks !== undefined) spec.hooks = hooks;
+  const provider = providerOf(s['provider']);
+  if (provider !== undefined) spec.provider = provider;
   const restart = restartOf(s);
   if (restart !== undefined) spec.restart = restart;
   const init = toBool(env, s['init'], at('init'));

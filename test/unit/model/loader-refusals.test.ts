@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadModelText, loadProblems } from '../../helpers/load-text.js';
-import { yaml } from './compose-output.js';
+import { printedService, yaml } from './compose-output.js';
 
 describe('container_name', () => {
   it('two services with one container_name is an error that names both places', async () => {
@@ -68,5 +68,73 @@ describe('service names', () => {
     const problems = await loadProblems(yaml(...lines));
     assert.equal(problems.length, 10);
     assert.ok(problems.every((p) => p.path?.startsWith('volumes[')));
+  });
+});
+
+describe('provider services', () => {
+  const file = yaml(
+    'services:',
+    '  db:',
+    '    provider:',
+    '      type: awesomecloud',
+    '      options:',
+    '        type: mysql',
+    '        size: 256',
+    '  web:',
+    '    image: x',
+    '    depends_on: [db]',
+  );
+
+  it('are read into the model: no image or build is needed', async () => {
+    const model = await loadModelText(file);
+    assert.deepEqual(JSON.parse(JSON.stringify(model.services['db']!.provider)), { type: 'awesomecloud', options: { type: 'mysql', size: '256' } });
+  });
+
+  it('print in stack config', async () => {
+    const model = await loadModelText(file);
+    assert.deepEqual(printedService(model, 'db')['provider'], { type: 'awesomecloud', options: { size: '256', type: 'mysql' } });
+  });
+});
+
+describe('lifecycle hooks', () => {
+  const file = yaml(
+    'services:',
+    '  a:',
+    '    image: x',
+    '    pre_start:',
+    '      - command: ["sh", "-c", "echo init"]',
+    '        image: other',
+    '        per_replica: true',
+    '    post_start:',
+    '      - command: echo started',
+    '        user: root',
+    '        privileged: "true"',
+    '        working_dir: /w/',
+    '        environment: [A=1]',
+    '    pre_stop:',
+    '      - command: ["echo", "bye"]',
+  );
+
+  it('pre_start, post_start and pre_stop are read into the model', async () => {
+    const s = (await loadModelText(file)).services['a']!;
+    assert.deepEqual(JSON.parse(JSON.stringify(s.hooks)), {
+      preStart: [{ command: ['sh', '-c', 'echo init'], image: 'other', perReplica: true, environment: {}, privileged: false }],
+      postStart: [{ command: ['echo', 'started'], user: 'root', privileged: true, workingDir: '/w', environment: { A: '1' } }],
+      preStop: [{ command: ['echo', 'bye'], environment: {}, privileged: false }],
+    });
+  });
+
+  it('print in stack config', async () => {
+    const printed = printedService(await loadModelText(file), 'a');
+    assert.deepEqual(printed['post_start'], [{ command: ['echo', 'started'], environment: { A: '1' }, privileged: true, user: 'root', working_dir: '/w' }]);
+    assert.deepEqual(printed['pre_stop'], [{ command: ['echo', 'bye'] }]);
+    assert.deepEqual(printed['pre_start'], [{ command: ['sh', '-c', 'echo init'], image: 'other', per_replica: true }]);
+  });
+
+  it('a hook without a command is a schema error (pre_start may leave it to the image)', async () => {
+    const problems = await loadProblems(yaml('services:', '  a:', '    image: x', '    post_start:', '      - user: root'));
+    assert.deepEqual(problems.map((p) => p.path), ['services.a.post_start[0]']);
+    const model = await loadModelText(yaml('services:', '  a:', '    image: x', '    pre_start:', '      - image: migrate'));
+    assert.equal(model.services['a']!.hooks?.preStart[0]!.image, 'migrate');
   });
 });
