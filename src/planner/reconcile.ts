@@ -9,14 +9,20 @@
 //
 // Crash safety by construction. Every composite change is ordered so that a run killed
 // after ANY operation leaves a state the next reconcile finishes:
-//   recreate = stop old → remove old (volumes kept) → create new → connect → start.
+//   recreate = [create probe → remove probe] → stop old → remove old (volumes kept) →
+//              create new → connect → start.
+//   - the probe is the new body created under `<name>-probe`, never started, so that a create
+//     the engine refuses fails the run while the old container still runs (see emitProbe in
+//     phases/containers.ts). Killed after its create: the probe is labelled as one, is
+//     neither a replica nor an orphan, and the next run removes it; the old container is
+//     untouched either way;
 //   - killed after stop: the old container is stopped with the old hash → recreated again;
 //   - after remove: nothing has the name → created (anonymous volumes have deterministic
 //     names, so the new container still gets the old data);
 //   - after create/connect: the new container exists with the new hash, stopped → started
 //     (a missing extra network shows as "not attached" → recreated, harmless);
-//   no temporary names are ever used, so nothing can be left behind under another name, and
-//   two containers can never hold one replica number for long: duplicates are removed.
+//   the probe's is the only temporary name, and it never becomes a replica: two containers
+//   can never hold one replica number for long (duplicates are removed).
 
 import type { StackModel } from '../model/types.js';
 import type { ObservedState } from '../api/observed.js';

@@ -7,7 +7,7 @@
 // foreign ones, which of ours are orphans, and ours by service.
 
 import { UsageError } from '../../errors.js';
-import { isManagedBy, isOneOff, serviceOf } from '../../api/labels.js';
+import { isManagedBy, isOneOff, isProbe, serviceOf } from '../../api/labels.js';
 import type { StackModel } from '../../model/types.js';
 import type { ObservedContainer } from '../../api/engine-types.js';
 import type { ReconcileContext } from './context.js';
@@ -27,6 +27,8 @@ export interface ObservedPartition {
   /** Names held by containers that are not ours: creating one of them would fail. */
   readonly foreignContainerNames: ReadonlySet<string>;
   readonly orphans: readonly ObservedContainer[];
+  /** Create probes left by a killed run (see STACK.probe): removed. */
+  readonly probes: readonly ObservedContainer[];
   /** Our containers of services in the model, one-off containers left out. */
   readonly byService: ReadonlyMap<string, readonly ObservedContainer[]>;
 }
@@ -95,13 +97,14 @@ export function partitionObserved(ctx: ReconcileContext): ObservedPartition {
   const known = new Set([...Object.keys(model.services), ...model.disabledServices]);
   // Compose's rule: a service no longer in the file, or a one-off container that is not
   // running. Profile-disabled services are not orphans.
-  const orphans = managed.filter((c) => (isOneOff(c.labels) ? c.state === 'exited' || c.state === 'dead' : !known.has(serviceOf(c.labels))));
+  const probes = managed.filter((c) => isProbe(c.labels));
+  const orphans = managed.filter((c) => !isProbe(c.labels)).filter((c) => (isOneOff(c.labels) ? c.state === 'exited' || c.state === 'dead' : !known.has(serviceOf(c.labels))));
   const byService = new Map<string, ObservedContainer[]>();
   for (const c of managed) {
-    if (isOneOff(c.labels)) continue;
+    if (isOneOff(c.labels) || isProbe(c.labels)) continue;
     const s = serviceOf(c.labels);
     if (!model.services[s]) continue;
     (byService.get(s) ?? byService.set(s, []).get(s)!).push(c);
   }
-  return { managed, foreignContainerNames, orphans, byService };
+  return { managed, foreignContainerNames, orphans, probes, byService };
 }
