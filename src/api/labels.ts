@@ -42,6 +42,12 @@ export const STACK = {
   sensitivePaths: 'dev.stack.sensitive-paths',
   /** The stack version that created the object. */
   version: 'dev.stack.version',
+  /**
+   * On a create probe (a never-started container that checks a recreate's create body before
+   * the old container is stopped): the name of the container it stands for. A probe left by
+   * a killed run is removed by the next one.
+   */
+  probe: 'dev.stack.probe',
 } as const;
 
 /**
@@ -113,6 +119,11 @@ export function ownershipLabels(projectName: string): Record<string, string> {
   labels[COMPOSE.project] = projectName;
   labels[STACK.managed] = 'true';
   return labels;
+}
+
+/** A create probe (see STACK.probe): never a replica, never an orphan, always removed. */
+export function isProbe(labels: Labels): boolean {
+  return labels[STACK.probe] !== undefined;
 }
 
 /** Compose writes `True`/`False`; Compose 1.x and hand-made containers vary in case, so compare without it. */

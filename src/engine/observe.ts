@@ -37,7 +37,9 @@ export async function observe(gateway: EngineGateway, projectName: string, model
     gateway.listContainers(filter, { all: true, ...(signal ? { signal } : {}) }),
     gateway.listNetworks(filter, signal),
     gateway.listVolumes(filter, signal),
-    wanted?.images.length ? gateway.listImages({ names: wanted.images }, signal) : none<ObservedImage>(),
+    // The engine matches a `reference` filter against the familiar form of its tags
+    // (`busybox:latest`), so `docker.io/library/busybox` as written would match nothing.
+    wanted?.images.length ? gateway.listImages({ names: [...new Set(wanted.images.map(familiarReference))] }, signal) : none<ObservedImage>(),
   ]);
   const ofProject = <T extends Labelled>(all: readonly T[]): T[] => all.filter((o) => o.labels[COMPOSE.project] === projectName);
   const named = <T extends Labelled>(all: readonly T[], names: readonly string[] | undefined): T[] => {

@@ -9,7 +9,7 @@
 
 import { dirname, resolve } from 'node:path';
 import { StackFileError, type SourceLocation } from '../errors.js';
-import { cloneTree, isPlainMap, mergeServices } from './merge.js';
+import { cloneTree, isPlainMap, mergeServices, removePath } from './merge.js';
 import { childPosition, copyChildPosition, formatPath, selfPosition } from './positions.js';
 import { absolutiseServicePaths } from './relative-paths.js';
 import { displayName, loadStackFile, type FileContext } from './stack-file.js';
@@ -27,6 +27,13 @@ export interface ExtendsOptions {
   /** Absolute path of a file by its display name (positions carry display names). */
   readonly fileOfDisplayName: (name: string) => string | undefined;
   readonly projectDirectory: string;
+  /**
+   * Key paths, relative to a service of the main document, where its files wrote `!reset` or
+   * `!override`: removed from the extended base before the service merges onto it, as Compose
+   * does, so the inherited value does not come back (the tags themselves were resolved when the
+   * -f files were merged).
+   */
+  readonly taggedPaths?: (serviceName: string) => readonly (readonly string[])[];
 }
 
 /** Resolve every `extends` in `doc.services` (in place). */
@@ -93,6 +100,8 @@ class ExtendsResolver {
     const resolvedBase = cloneTree(this.resolve(baseScope, baseName, [...chain, here]));
     // The extended file's relative paths mean "next to that file".
     if (baseScope.file && baseScope.file !== scope.file) absolutiseServicePaths(resolvedBase, dirname(baseScope.file));
+
+    if (!scope.file) for (const p of this.options.taggedPaths?.(name) ?? []) removePath(resolvedBase, p);
 
     const own = cloneTree(service);
     delete own.extends;

@@ -68,6 +68,23 @@ export function stripTags(value: unknown): unknown {
   return value;
 }
 
+/** Where `!reset` / `!override` were written under a mapping: key paths relative to it. */
+export function taggedPaths(value: unknown, prefix: readonly string[] = []): string[][] {
+  if (value instanceof Tagged) return [[...prefix]];
+  if (!isPlainMap(value)) return [];
+  return Object.keys(value).flatMap((k) => taggedPaths(value[k], [...prefix, k]));
+}
+
+/** Removes the value at a key path (missing keys on the way: nothing to remove). */
+export function removePath(value: unknown, path: readonly string[]): void {
+  let node = value;
+  for (const key of path.slice(0, -1)) {
+    if (!isPlainMap(node)) return;
+    node = node[key];
+  }
+  if (isPlainMap(node) && path.length > 0) delete node[path[path.length - 1]!];
+}
+
 /** A deep copy that keeps positions (extends copies a base service into several places). */
 export function cloneTree<T>(value: T): T {
   if (value instanceof Tagged) return new Tagged(value.tag, cloneTree(value.value)) as T;

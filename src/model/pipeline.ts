@@ -10,7 +10,7 @@ import { discoverFiles, resolveFiles, resolveProfiles, resolveProjectName } from
 import { applyExtends } from './extends.js';
 import { applyIncludes } from './include.js';
 import { plainFs, type ModelFs } from './model-fs.js';
-import { mergeDocuments, stripTags } from './merge.js';
+import { isPlainMap, mergeDocuments, stripTags, taggedPaths } from './merge.js';
 import { normalise } from './normalise.js';
 import { defaultParseLimits, type ParseLimits } from './parse.js';
 import { childPosition, locatorFor } from './positions.js';
@@ -42,17 +42,35 @@ export async function loadDocument(options: LoadOptions, fs: ModelFs = plainFs):
   const ctx: FileContext = { lookup, warnings, warnedVariables: new Set(), sensitiveValues, cwd, limits, fs };
 
   let merged: Record<string, unknown> | undefined;
+  const taggedInService = new Map<string, string[][]>();
   for (const file of configFiles) {
     const text = file === '-' ? await readStdinText(options) : readTextFile(file, cwd, limits, 'stack file', fs);
     let doc = loadStackText(text, file, ctx);
     // As in Compose, relative paths in every -f file resolve against the project directory.
     doc = applyIncludes(doc, file, projectDirectory, ctx);
+    recordTaggedPaths(doc, taggedInService);
     merged = merged ? mergeDocuments(merged, doc) : (stripTags(doc) as Record<string, unknown>);
   }
   const doc = merged!;
+  if (Object.keys(doc).length === 0) {
+    // Compose refuses it too ("empty compose file"): an empty file is a mistake, not a stack.
+    const names = configFiles.map((f) => displayName(f, cwd));
+    throw new StackFileError([
+      {
+        message: `empty stack file${names.length > 1 ? 's' : ''}: ${names.join(', ')}`,
+        ...(names.length === 1 ? { location: { file: names[0]!, line: 1, col: 1 } } : {}),
+        hint: 'a stack file needs at least a `services:` section',
+      },
+    ]);
+  }
 
   const byDisplayName = new Map(configFiles.map((f) => [displayName(f, cwd), f] as const));
-  applyExtends(doc, { ctx, projectDirectory, fileOfDisplayName: (name) => byDisplayName.get(name) ?? resolve(cwd, name) });
+  applyExtends(doc, {
+    ctx,
+    projectDirectory,
+    fileOfDisplayName: (name) => byDisplayName.get(name) ?? resolve(cwd, name),
+    taggedPaths: (service) => taggedInService.get(service) ?? [],
+  });
 
   if ('version' in doc) {
     // Compose ignores it too; schema validation need not know it.
@@ -121,6 +139,21 @@ function watchReads(variables: Readonly<Record<string, string>>, read: Set<strin
       return value;
     },
   });
+}
+
+/**
+ * `!reset` / `!override` under each service, by service name. The merge of the -f files
+ * resolves the tags before `extends` runs on the merged document; Compose applies them to the
+ * extended base as well (compose-go's reset processor on the base service), so extends must
+ * still know where they were.
+ */
+function recordTaggedPaths(doc: Record<string, unknown>, into: Map<string, string[][]>): void {
+  const services = doc.services;
+  if (!isPlainMap(services)) return;
+  for (const name of Object.keys(services)) {
+    const paths = taggedPaths(services[name]);
+    if (paths.length > 0) into.set(name, [...(into.get(name) ?? []), ...paths]);
+  }
 }
 
 function locationOf(doc: object, key: string, as: 'location' | 'fileNameLocation' = 'location') {

@@ -1,9 +1,11 @@
 // Cross-reference checks over the normalised stack, each a problem with its path and
 // location: references to undefined networks, volumes, secrets and configs; dependencies on
-// unknown or profile-disabled services; services with neither image nor build; network_mode
-// together with networks; build secrets that are not declared and `service:` build contexts
-// that name no service with a build (compose-go's checkConsistency). Runs over enabled services only (a disabled service is not started,
-// so its references do not matter until its profile is enabled).
+// unknown or profile-disabled services; services with neither image nor build (nor provider);
+// an image or container_name left empty by an unset variable; two services with one
+// container_name; network_mode together with networks; build secrets that are not declared
+// and `service:` build contexts that name no service with a build (compose-go's
+// checkConsistency). Runs over enabled services only (a disabled service is not started, so
+// its references do not matter until its profile is enabled).
 
 import { didYouMean } from './did-you-mean.js';
 import type { Problems } from './normalise/support.js';
@@ -28,9 +30,12 @@ export function checkReferences(input: SemanticInput, problems: Problems): void 
     const raw = input.raw[name] ?? {};
     const at = (...rest: (string | number)[]) => ['services', name, ...rest];
 
-    if (spec.image === undefined && spec.build === undefined) {
+    if (spec.image === undefined && spec.build === undefined && spec.provider === undefined) {
       problems.add(at(), `service '${name}' has neither an image nor a build section`, 'add `image: <name>` or `build: <directory>`');
     }
+    // `${UNSET}` becomes "": the engine would answer with a confusing error, or pick a random name.
+    if (spec.image === '') problems.add(at('image'), 'image is empty', EMPTY_HINT);
+    if (spec.containerName === '') problems.add(at('container_name'), 'container_name is empty', EMPTY_HINT);
     if (spec.networkMode !== undefined && raw['networks'] !== undefined && raw['networks'] !== null) {
       problems.add(at('network_mode'), `network_mode and networks are mutually exclusive: '${name}' sets both`);
     }
@@ -76,6 +81,26 @@ export function checkReferences(input: SemanticInput, problems: Problems): void 
       }
     }
     (spec as { dependsOn: Record<string, DependsOnSpec> }).dependsOn = kept;
+  }
+  checkContainerNames(input, problems);
+}
+
+const EMPTY_HINT = 'a variable it uses may not be set: set it, give it a default (${NAME:-value}), or remove the key';
+
+/** One container_name per container: a second service with the same one would never be created. */
+function checkContainerNames(input: SemanticInput, problems: Problems): void {
+  const first = new Map<string, string>();
+  for (const name of Object.keys(input.services)) {
+    const containerName = input.services[name]!.containerName;
+    if (containerName === undefined || containerName === '') continue;
+    const owner = first.get(containerName);
+    if (owner === undefined) {
+      first.set(containerName, name);
+      continue;
+    }
+    const there = problems.origin(['services', owner, 'container_name']).location;
+    const where = there ? ` (${there.file}:${there.line}:${there.col})` : '';
+    problems.add(['services', name, 'container_name'], `container name '${containerName}' is also set by service '${owner}'${where}`, 'a container name is unique on the engine: give each service its own, or remove container_name');
   }
 }
 

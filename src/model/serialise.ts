@@ -3,7 +3,7 @@
 // keys, durations as Go writes them (`1m30s`), defaults and empty values left out. Inline
 // secret/config contents appear only when asked for.
 
-import type { BuildSpec, DeploySpec, ServiceSpec, StackModel, UpdateConfigSpec, WatchRuleSpec } from './types.js';
+import type { BuildSpec, DeploySpec, HookSpec, ServiceSpec, StackModel, UpdateConfigSpec, WatchRuleSpec } from './types.js';
 
 type Out = Record<string, unknown>;
 
@@ -77,7 +77,7 @@ function service(spec: ServiceSpec): Out {
   const handled = new Set([
     'name', 'extensions', 'environment', 'labels', 'annotations', 'sysctls', 'storageOpt', 'dependsOn', 'networks',
     'mounts', 'envFiles', 'healthcheck', 'healthcheckDisabled', 'resources', 'watch', 'scale', 'attach', 'ulimits',
-    'build', 'logging', 'secrets', 'configs', 'extraHosts', 'pullPolicy', 'pullRefreshAfterMs', 'deploy',
+    'build', 'logging', 'secrets', 'configs', 'extraHosts', 'pullPolicy', 'pullRefreshAfterMs', 'deploy', 'hooks', 'provider',
   ]);
   for (const k of Object.keys(spec).sort()) {
     if (handled.has(k)) continue;
@@ -139,6 +139,17 @@ function service(spec: ServiceSpec): Out {
   if (limits || reservations) out.deploy = { resources: { ...(limits ? { limits } : {}), ...(reservations ? { reservations } : {}) } };
   if (spec.deploy) out.deploy = { ...deploySection(spec.deploy), ...((out.deploy as Out | undefined) ?? {}) };
   if (spec.watch.length > 0) out.develop = { watch: spec.watch.map(watchRule) };
+  if (spec.hooks) {
+    if (spec.hooks.preStart.length > 0) out.pre_start = spec.hooks.preStart.map(hook);
+    if (spec.hooks.postStart.length > 0) out.post_start = spec.hooks.postStart.map(hook);
+    if (spec.hooks.preStop.length > 0) out.pre_stop = spec.hooks.preStop.map(hook);
+  }
+  if (spec.provider) {
+    const p: Out = Object.create(null);
+    p.type = spec.provider.type;
+    set(p, 'options', userMap(spec.provider.options));
+    out.provider = p;
+  }
   if (spec.scale !== 1) out.scale = spec.scale;
   if (!spec.attach) out.attach = false;
   for (const k of Object.keys(spec.extensions).sort()) out[k] = spec.extensions[k];
@@ -235,17 +246,22 @@ function watchRule(rule: WatchRuleSpec): Out {
   if (rule.ignore.length > 0) out.ignore = [...rule.ignore];
   if (rule.include.length > 0) out.include = [...rule.include];
   if (rule.initialSync) out.initial_sync = true;
-  if (rule.exec) {
-    const e: Out = Object.create(null);
-    e.command = [...rule.exec.command];
-    set(e, 'user', rule.exec.user);
-    if (rule.exec.privileged) e.privileged = true;
-    set(e, 'working_dir', rule.exec.workingDir);
-    set(e, 'environment', userMap(rule.exec.environment));
-    out.exec = e;
-  }
+  if (rule.exec) out.exec = hook(rule.exec);
   for (const k of Object.keys(rule.extensions ?? {}).sort()) out[k] = rule.extensions![k];
   return sortKeys(out);
+}
+
+/** A lifecycle hook (or a watch rule's exec): defaults left out. */
+function hook(h: Omit<HookSpec, 'command'> & { readonly command?: readonly string[]; readonly image?: string; readonly perReplica?: boolean }): Out {
+  const e: Out = Object.create(null);
+  if (h.command !== undefined) e.command = [...h.command];
+  set(e, 'image', h.image);
+  if (h.perReplica) e.per_replica = true;
+  set(e, 'user', h.user);
+  if (h.privileged) e.privileged = true;
+  set(e, 'working_dir', h.workingDir);
+  set(e, 'environment', userMap(h.environment));
+  return sortKeys(e);
 }
 
 function sortKeys(o: Out): Out {
@@ -290,5 +306,22 @@ export function toComposeDocument(model: StackModel, options: SerialiseOptions =
   set(out, 'secrets', resources(model.secrets, hideContent));
   set(out, 'configs', resources(model.configs, hideContent));
   for (const k of Object.keys(model.extensions).sort()) out[k] = model.extensions[k];
-  return out;
+  return escapeDollars(out) as Out;
+}
+
+/**
+ * Every `$` of a value as `$$`, as `docker compose config` prints it: the model holds values
+ * after interpolation, so a literal `$` (written `$$`, or from a variable's value) printed as is
+ * would be interpolated again when the output is read back as a stack file. Keys are never
+ * interpolated, so they stay as they are.
+ */
+function escapeDollars(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('$', '$$$$');
+  if (Array.isArray(value)) return value.map(escapeDollars);
+  if (value !== null && typeof value === 'object') {
+    const out: Out = Object.create(null);
+    for (const k of Object.keys(value)) out[k] = escapeDollars((value as Out)[k]);
+    return out;
+  }
+  return value;
 }

@@ -316,6 +316,40 @@ export interface WatchExecSpec {
   readonly environment: Dict<string>;
 }
 
+/** A `post_start` / `pre_stop` hook: a command run in the service's container. */
+export interface HookSpec {
+  readonly command: readonly string[];
+  /** undefined: the service's user. */
+  readonly user?: string;
+  readonly privileged: boolean;
+  /** undefined: the service's working directory. */
+  readonly workingDir?: string;
+  /** Added to (and over) the container's environment. Bare keys come from the variables. */
+  readonly environment: Dict<string>;
+}
+
+/** A `pre_start` hook: an init container run to completion before the service's container starts. */
+export interface PreStartHookSpec extends Omit<HookSpec, 'command'> {
+  /** undefined: the image's own command. */
+  readonly command?: readonly string[];
+  /** undefined: the service's image. */
+  readonly image?: string;
+  /** Once per replica (true), or once for the service (undefined / false). */
+  readonly perReplica?: boolean;
+}
+
+export interface ServiceHooks {
+  readonly preStart: readonly PreStartHookSpec[];
+  readonly postStart: readonly HookSpec[];
+  readonly preStop: readonly HookSpec[];
+}
+
+export interface ProviderSpec {
+  /** The external component that manages the service (`awesomecloud` runs `awesomecloud compose up`). */
+  readonly type: string;
+  readonly options: Dict<string | readonly string[]>;
+}
+
 export interface WatchRuleSpec {
   readonly action: WatchAction;
   /** Absolute host path (relative paths resolve against the project directory). */
@@ -435,6 +469,16 @@ export interface ServiceSpec {
 
   /** `develop.watch` rules. */
   readonly watch: readonly WatchRuleSpec[];
+  /**
+   * `pre_start`, `post_start`, `pre_stop`; undefined when the service declares none (so the
+   * specs of services without hooks are what they were before hooks were read).
+   */
+  readonly hooks?: ServiceHooks;
+  /**
+   * `provider:` (Compose): the service is managed by an external program, not run as a
+   * container. Read and printed; the planner refuses to apply a service that has one.
+   */
+  readonly provider?: ProviderSpec;
   /** `attach: false` keeps the service's logs out of attached `up`. */
   readonly attach: boolean;
   /** Extension fields (`x-*`) on the service. */

@@ -55,6 +55,9 @@ const SECTIONS: readonly (readonly [string, ValidateFunction])[] = [
 
 type Segment = string | number;
 
+/** The names services, networks, volumes, secrets and configs may have (the schema's patternProperties). */
+const ENTRY_NAME = /^[a-zA-Z0-9._-]+$/;
+
 /**
  * Validate the interpolated, merged document against schema/stack.schema.json. Returns a
  * bounded list of problems, most specific first (empty when valid), each with the dotted
@@ -74,12 +77,15 @@ export function validateDocument(doc: unknown, locate: Locator): StackFileProble
   };
 
   // Entries of the sections first, one validator run each: one (the most specific) problem
-  // per broken entry, in document order, until the bound is reached.
+  // per broken entry, in document order, until the bound is reached. A name that breaks the
+  // naming rule is a problem of its own: the whole-document run stops at the first one.
   if (isMapping(doc)) {
     outer: for (const [section, validate] of SECTIONS) {
       const entries = doc[section];
       if (!isMapping(entries)) continue;
       for (const name of Object.keys(entries)) {
+        if (found.length >= MAX_PROBLEMS) break outer;
+        if (!ENTRY_NAME.test(name)) add([{ path: [section, name], message: `invalid name '${name}': ${describeNamePattern(ENTRY_NAME.source)}` }]);
         if (found.length >= MAX_PROBLEMS) break outer;
         if (validate(entries[name])) continue;
         add(explain(validate.errors ?? [], entries[name], [section, name]).slice(0, 1));

@@ -10,7 +10,8 @@
 //   and `restart` decide when things start, not what the container is), develop.watch,
 //   attach (log display), pull_policy and build (how the image is obtained: an image that
 //   changes is caught by its id instead), env_file paths (their values are in
-//   `environment` already), x-* extensions, and `deploy` beyond replicas and resources
+//   `environment` already), x-* extensions, lifecycle hooks (commands run in or beside
+//   the container, not part of it), provider (a provider service has no container), and `deploy` beyond replicas and resources
 //   (placement, update_config... are a scheduler's; a container has none of them).
 // Put in, resolved to what the engine sees: engine names of named volumes and networks,
 // `service:x` references (network_mode, volumes_from, links) as container names, and the
@@ -87,6 +88,8 @@ export function canonicalServiceSpec(model: StackModel, service: ServiceSpec): C
     envFiles: _envFiles,
     extensions: _extensions,
     deploy: _deploy,
+    hooks: _hooks,
+    provider: _provider,
     ...rest
   } = service;
   const networks = Object.create(null) as Record<string, unknown>;

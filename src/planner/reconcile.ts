@@ -12,14 +12,20 @@
 //
 // Crash safety by construction. Every composite change is ordered so that a run killed
 // after ANY operation leaves a state the next reconcile finishes:
-//   recreate = stop old → remove old (volumes kept) → create new → connect → start.
+//   recreate = [create probe → remove probe] → stop old → remove old (volumes kept) →
+//              create new → connect → start.
+//   - the probe is the new body created under `<name>-probe`, never started, so that a create
+//     the engine refuses fails the run while the old container still runs (see emitProbe in
+//     phases/containers.ts). Killed after its create: the probe is labelled as one, is
+//     neither a replica nor an orphan, and the next run removes it; the old container is
+//     untouched either way;
 //   - killed after stop: the old container is stopped with the old hash → recreated again;
 //   - after remove: nothing has the name → created (anonymous volumes have deterministic
 //     names, so the new container still gets the old data);
 //   - after create/connect: the new container exists with the new hash, stopped → started
 //     (a missing extra network shows as "not attached" → recreated, harmless);
-//   no temporary names are ever used, so nothing can be left behind under another name, and
-//   two containers can never hold one replica number for long: duplicates are removed.
+//   the probe's is the only temporary name, and it never becomes a replica: two containers
+//   can never hold one replica number for long (duplicates are removed).
 
 import type { StackModel } from '../model/types.js';
 import type { ObservedState } from '../api/observed.js';
@@ -32,6 +38,7 @@ import { planReadiness } from './phases/readiness.js';
 import { decideResources, emitResourceOperations, orderResourceRemovals } from './phases/resources.js';
 import { partitionObserved, resolveScope } from './phases/scope.js';
 import { decideSlots } from './phases/slots.js';
+import { checkUnsupported } from './phases/unsupported.js';
 import { SensitiveValues } from './redact.js';
 import type { Plan, ReconcileOptions } from './types.js';
 
@@ -48,6 +55,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   refuseComposeProject(ctx);
   // 1. Scope and the observed partition.
   const scope = resolveScope(ctx);
+  checkUnsupported(ctx, scope.services);
   const partition = partitionObserved(ctx);
   const otherFolders = fromOtherFolders(partition.managed, model.projectDirectory);
   if (otherFolders.size > 0 && !options.takeOver) ctx.warnings.push({ message: otherFolderWarning(model.projectName, model.projectDirectory, otherFolders) });

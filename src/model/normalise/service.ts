@@ -18,11 +18,13 @@ import { normaliseBuild } from './build.js';
 import { commandOf } from './command.js';
 import { normaliseDeploy } from './deploy.js';
 import { normaliseWatch } from './develop.js';
+import { hooksOf, providerOf } from './hooks.js';
 import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, readEnvFiles } from './environment.js';
 import { extraHostsOf } from './extra-hosts.js';
 import { normalisePullPolicy } from './pull-policy.js';
 import { normalisePorts } from './ports.js';
 import {
+  containerPath,
   type Doc,
   type Env,
   extensionsOf,
@@ -68,7 +70,7 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
     ports: normalisePorts(env, s['ports'], at('ports')),
     expose: stringList(s['expose']),
     mounts: normaliseMounts(env, s['volumes'], at('volumes')),
-    tmpfs: stringList(s['tmpfs']),
+    tmpfs: stringList(s['tmpfs']).map(tmpfsEntry),
     volumesFrom: stringList(s['volumes_from']),
     networks: networksOf(env, s, at('networks')),
     links: stringList(s['links']),
@@ -108,12 +110,17 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
     const v = toStr(s[key]);
     if (v !== undefined) (spec as Record<string, unknown>)[field] = v;
   }
+  if (spec.workingDir !== undefined) spec.workingDir = containerPath(spec.workingDir);
   if (spec.networkMode !== undefined) spec.networks = dict();
 
   const pull = normalisePullPolicy(env, s, at);
   if (pull.policy !== undefined) spec.pullPolicy = pull.policy;
   if (pull.refreshAfterMs !== undefined) spec.pullRefreshAfterMs = pull.refreshAfterMs;
   if (has(s, 'build')) spec.build = normaliseBuild(env, s['build'], at('build'), spec);
+  const hooks = hooksOf(env, s, at);
+  if (hooks !== undefined) spec.hooks = hooks;
+  const provider = providerOf(s['provider']);
+  if (provider !== undefined) spec.provider = provider;
   const restart = restartOf(s);
   if (restart !== undefined) spec.restart = restart;
   const init = toBool(env, s['init'], at('init'));
@@ -320,20 +327,26 @@ function loggingOf(l: Doc): LoggingSpec {
   return { ...(driver !== undefined ? { driver } : {}), options: stringDict(l['options']) };
 }
 
+/** `/run/x/:size=1m` → `/run/x:size=1m`: the path cleaned as the engine stores it, options as written. */
+function tmpfsEntry(entry: string): string {
+  const colon = entry.indexOf(':');
+  return colon < 0 ? containerPath(entry) : `${containerPath(entry.slice(0, colon))}${entry.slice(colon)}`;
+}
+
 /** Service secrets/configs: `name` → target `<base><name>`; a relative target goes under `<base>` too. */
 function fileRefsOf(env: Env, value: unknown, path: Path, base: string): FileReferenceSpec[] {
   if (!Array.isArray(value)) return [];
   return value.map((item, i) => {
     if (!isMapping(item)) {
       const source = String(item);
-      return { source, target: base + source };
+      return { source, target: containerPath(base + source) };
     }
     const source = String(item['source']);
     const target = toStr(item['target']) ?? source;
     const mode = toMode(env, item['mode'], [...path, i, 'mode']);
     return {
       source,
-      target: isAbsolute(target) ? target : base + target,
+      target: containerPath(isAbsolute(target) ? target : base + target),
       ...(toStr(item['uid']) !== undefined ? { uid: toStr(item['uid'])! } : {}),
       ...(toStr(item['gid']) !== undefined ? { gid: toStr(item['gid'])! } : {}),
       ...(mode !== undefined ? { mode } : {}),

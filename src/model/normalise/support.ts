@@ -5,6 +5,7 @@
 import type { ModelFs } from '../model-fs.js';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { normalize as normalizePosix } from 'node:path/posix';
 import type { StackFileProblem } from '../../errors.js';
 import { StackFileError } from '../../errors.js';
 import { parseDuration } from '../durations.js';
@@ -190,4 +191,17 @@ export function hostPath(env: Env, path: string, base = env.projectDirectory): s
     return resolve(home, path.slice(2));
   }
   return isAbsolute(path) ? resolve(path) : resolve(base, path);
+}
+
+/**
+ * A path inside the container as the engine stores it: cleaned (`/data/` → `/data`,
+ * `/a//b/./c` → `/a/b/c`), as Go's filepath.Clean does on the daemon side. The planner compares
+ * mount targets with the destinations the engine reports, so a spelling the engine cleans would
+ * otherwise read as "not mounted" and recreate the container on every `up` (issue 12, item 6).
+ * Relative paths are left to the callers that reject them.
+ */
+export function containerPath(path: string): string {
+  if (!path.startsWith('/')) return path;
+  const clean = normalizePosix(path);
+  return clean.length > 1 && clean.endsWith('/') ? clean.slice(0, -1) : clean;
 }

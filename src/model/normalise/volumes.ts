@@ -8,7 +8,7 @@
 
 import { isAbsolute } from 'node:path/posix';
 import type { MountSpec } from '../types.js';
-import { type Env, hostPath, isMapping, type Path, toBool, toMode, toSize, toStr } from './support.js';
+import { containerPath, type Env, hostPath, isMapping, type Path, toBool, toMode, toSize, toStr } from './support.js';
 
 const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
 const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
@@ -36,14 +36,15 @@ function parseShort(env: Env, spec: string, at: Path): MountSpec | undefined {
     return undefined;
   }
   if (parts.length === 1) {
-    const target = parts[0]!;
+    const target = containerPath(parts[0]!);
     if (!isAbsolute(target)) {
       env.problems.add(at, `invalid volume '${spec}': the container path must be absolute`);
       return undefined;
     }
     return { type: 'volume', target, readOnly: false, volume: { nocopy: false } };
   }
-  const [source, target, modeText] = parts as [string, string, string | undefined];
+  const [source, written, modeText] = parts as [string, string, string | undefined];
+  const target = containerPath(written);
   if (!isAbsolute(target)) {
     env.problems.add(at, `invalid volume '${spec}': the container path '${target}' must be absolute`);
     return undefined;
@@ -81,15 +82,16 @@ function parseShort(env: Env, spec: string, at: Path): MountSpec | undefined {
 
 function parseLong(env: Env, item: Record<string, unknown>, at: Path): MountSpec | undefined {
   const type = String(item['type']) as MountSpec['type'];
-  const target = toStr(item['target']);
-  if (target === undefined || target === '') {
+  const written = toStr(item['target']);
+  if (written === undefined || written === '') {
     env.problems.add([...at], `a ${type} mount needs a 'target' (the path in the container)`);
     return undefined;
   }
-  if (!isAbsolute(target)) {
-    env.problems.add([...at, 'target'], `the container path '${target}' must be absolute`);
+  if (!isAbsolute(written)) {
+    env.problems.add([...at, 'target'], `the container path '${written}' must be absolute`);
     return undefined;
   }
+  const target = containerPath(written);
   const readOnly = toBool(env, item['read_only'], [...at, 'read_only']) ?? false;
   const consistency = toStr(item['consistency']);
   const common = { target, readOnly, ...(consistency ? { consistency } : {}) };

@@ -2,14 +2,15 @@
 //   - removals (duplicates, scale-down, orphans with --remove-orphans): stop (when up) → remove;
 //     a kept orphan on a network that is recreated is disconnected from it instead;
 //   - a kept container that is not up: start;
-//   - create and recreate, one group each: [stop → remove the old one (volumes kept)] →
-//     anonymous volumes (created once, then inherited) → create → connect to the other
-//     networks → start. The create waits for its networks, named volumes and image, and for
-//     the containers whose network or volumes it shares.
-// No temporary names are ever used: see the crash-safety note in reconcile.ts.
+//   - create and recreate, one group each: [probe → stop → remove the old one (volumes
+//     kept)] → anonymous volumes (created once, then inherited) → create → connect to the
+//     other networks → start. The create waits for its networks, named volumes and image, and
+//     for the containers whose network or volumes it shares;
+//   - a create probe left by a killed run: removed.
+// The probe is the one temporary name: see the crash-safety note in reconcile.ts.
 
-import { isOneOff, serviceOf } from '../../api/labels.js';
-import type { ObservedContainer } from '../../api/engine-types.js';
+import { isOneOff, ownershipLabels, serviceOf, STACK } from '../../api/labels.js';
+import type { ContainerCreateBody, ObservedContainer } from '../../api/engine-types.js';
 import type { ServiceSpec } from '../../model/types.js';
 import { anonymousVolumeBody } from '../../volume/plan.js';
 import { containerIdentityDependencies, type CanonicalSpec } from '../canonical.js';
@@ -37,19 +38,20 @@ function removeContainer(
   grouping: InChange,
   service?: string,
   removeAnonymousVolumes = false,
+  after: readonly string[] = [],
 ): string {
   const b = ctx.builder;
   const r = observedRef(c);
   let stopId: string | undefined;
   if (isUp(c)) {
-    stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: r, after: [], cause, ...grouping, ...(service ? { service } : {}), ...ctx.stopTimeout });
+    stopId = b.add({ id: opId.stop(c.name), kind: 'container.stop', container: r, after: [...after], cause, ...grouping, ...(service ? { service } : {}), ...ctx.stopTimeout });
   }
   const removeId = b.add({
     id: opId.remove(c.name),
     kind: 'container.remove',
     container: r,
     removeAnonymousVolumes,
-    after: stopId ? [stopId] : [],
+    after: stopId ? [stopId] : [...after],
     cause,
     ...grouping,
     ...(service ? { service } : {}),
@@ -63,6 +65,9 @@ export function emitRemovals(ctx: ReconcileContext, table: SlotTable, partition:
   const removals: ContainerRemovals = new Map();
   for (const { container, cause } of table.removals) {
     removeContainer(ctx, removals, container, cause, inChange('remove', 'container', container.name), serviceOf(container.labels));
+  }
+  for (const probe of partition.probes) {
+    removeContainer(ctx, removals, probe, { kind: 'interrupted-run', text: 'create probe left by an interrupted run' }, inChange('remove', 'container', probe.name));
   }
   for (const c of partition.orphans) {
     const service = serviceOf(c.labels);
@@ -137,10 +142,20 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
   const serviceName = service.name;
   const grouping = inChange(slot.fate === 'create' ? 'create' : 'recreate', 'container', slot.name);
   const cause = slot.cause!;
+  const body = pinNetworkIds(
+    buildContainerCreateBody(model, service, slot.number, {
+      spec,
+      sensitivePaths: sensitivePaths(spec, ctx.redactor),
+      ...(slot.fate === 'recreate' && !options.renewAnonVolumes ? { inheritedVolumes: imageDeclaredVolumes(service, slot.existing!) } : {}),
+      ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
+    }),
+    inputs.resources.keptNetworkIds,
+  );
   const createAfter: (string | undefined)[] = [];
   let oldRemoveId: string | undefined;
   if (slot.fate === 'recreate') {
-    oldRemoveId = removeContainer(ctx, inputs.removals, slot.existing!, cause, grouping, serviceName, options.renewAnonVolumes === true);
+    const probeRemoveId = emitProbe(ctx, inputs, slot, body, grouping);
+    oldRemoveId = removeContainer(ctx, inputs.removals, slot.existing!, cause, grouping, serviceName, options.renewAnonVolumes === true, probeRemoveId ? [probeRemoveId] : []);
     createAfter.push(oldRemoveId);
   }
   createAfter.push(...emitAnonymousVolumes(ctx, slot, grouping, oldRemoveId));
@@ -150,15 +165,9 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
   for (const dep of containerIdentityDependencies(service)) {
     for (const d of inputs.table.slotsByService.get(dep) ?? []) createAfter.push(...d.ops.ready, d.ops.create);
   }
-  const body = buildContainerCreateBody(model, service, slot.number, {
-    spec,
-    sensitivePaths: sensitivePaths(spec, ctx.redactor),
-    ...(slot.fate === 'recreate' && !options.renewAnonVolumes ? { inheritedVolumes: imageDeclaredVolumes(service, slot.existing!) } : {}),
-    ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
-  });
   const keptNetworkIds = inputs.resources.keptNetworkIds;
   const newRef = refOf(slot, false);
-  slot.ops.create = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body: pinNetworkIds(body, keptNetworkIds), after: [], cause, service: serviceName, ...grouping });
+  slot.ops.create = b.add({ id: opId.create(slot.name), kind: 'container.create', container: newRef, body, after: [], cause, service: serviceName, ...grouping });
   b.after(slot.ops.create, createAfter);
   const connectOps: string[] = [];
   if (service.networkMode === undefined) {
@@ -192,6 +201,50 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
     ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),
   });
   slot.ops.ready.push(slot.ops.start);
+}
+
+/** The name of the create probe of a container (see emitProbe). */
+export function probeName(container: string): string {
+  return `${container}-probe`;
+}
+
+/**
+ * A recreate stops and removes the old container before it creates the new one (so that the
+ * two never coexist under one name: see reconcile.ts). A create the engine refuses (a relative
+ * working_dir, a bad device, an unknown runtime...) would then leave the service with no
+ * container. So the new body is first tried as a probe: created under `<name>-probe`, never
+ * started, labelled STACK.probe and nothing else a replica has, then removed; the old
+ * container is stopped only after that. A refused probe fails the run with the old container
+ * untouched. A probe left by a killed run is neither a replica nor an orphan: the next run
+ * removes it (emitRemovals). Returns the probe's remove, which the old container's stop waits
+ * for, or undefined when no probe is made:
+ *   - when the create needs something this plan makes first (a network or named volume, a
+ *     missing anonymous volume, which the engine would make itself, unlabelled, for a probe)
+ *     or a container of another service (network_mode / volumes_from `service:`), whose own
+ *     recreate may wait for this one: the probe could not come before the stop;
+ *   - when a container already holds the probe's name (a leftover, removed in this plan).
+ */
+function emitProbe(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, body: ContainerCreateBody, grouping: InChange): string | undefined {
+  const { observed, builder: b } = ctx;
+  const service = slot.service;
+  const name = probeName(slot.name);
+  if (observed.containers.some((c) => c.name === name)) return undefined;
+  if (containerIdentityDependencies(service).length > 0) return undefined;
+  if (service.networkMode === undefined && Object.keys(service.networks).some((key) => inputs.resourceOps.networkCreates.has(key))) return undefined;
+  for (const m of service.mounts) {
+    if (m.type !== 'volume') continue;
+    if (m.source !== undefined ? inputs.resourceOps.volumeCreates.has(m.source) : !observed.volumes.some((v) => v.name === anonymousVolumeBody(ctx.projectName, service.name, slot.number, m.target).Name)) {
+      return undefined;
+    }
+  }
+  const labels: Record<string, string> = ownershipLabels(ctx.projectName);
+  labels[STACK.probe] = slot.name;
+  const ref = { name, service: service.name, number: slot.number };
+  // The recreate's own cause: the plan shows one line per change, with its first operation's cause.
+  const cause = slot.cause!;
+  const imageReady = inputs.images.readyFor(service);
+  const createId = b.add({ id: opId.create(name), kind: 'container.create', container: ref, body: { ...body, Labels: labels }, after: imageReady ? [imageReady] : [], cause, service: service.name, ...grouping });
+  return b.add({ id: opId.remove(name), kind: 'container.remove', container: ref, removeAnonymousVolumes: false, after: [createId], cause, service: service.name, ...grouping });
 }
 
 /**

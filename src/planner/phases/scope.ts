@@ -7,7 +7,7 @@
 // foreign ones, which of ours are orphans, and ours by service.
 
 import { UsageError } from '../../errors.js';
-import { isOneOff, serviceOf, type Labels } from '../../api/labels.js';
+import { isOneOff, isProbe, serviceOf, type Labels } from '../../api/labels.js';
 import { splitByOwnership } from '../../api/ownership.js';
 import type { StackModel } from '../../model/types.js';
 import type { ObservedContainer } from '../../api/engine-types.js';
@@ -28,6 +28,8 @@ export interface ObservedPartition {
   /** Names held by containers that are not ours (name → their labels, which say who made them): creating one of them would fail. */
   readonly foreignContainers: ReadonlyMap<string, Labels>;
   readonly orphans: readonly ObservedContainer[];
+  /** Create probes left by a killed run (see STACK.probe): removed. */
+  readonly probes: readonly ObservedContainer[];
   /** Our containers of services in the model, one-off containers left out. */
   readonly byService: ReadonlyMap<string, readonly ObservedContainer[]>;
 }
@@ -39,6 +41,12 @@ export function resolveScope(ctx: ReconcileContext): Scope {
   const named = options.services !== undefined && options.services.length > 0;
   const requested = named ? [...options.services!] : resourcesFor.length > 0 ? [] : allServices;
   for (const name of [...requested, ...resourcesFor]) requireService(model, name, allServices);
+  // `--scale nosuch=2` would otherwise be ignored without a word. A service disabled by its
+  // profiles has no containers to scale: accepted.
+  for (const [name, n] of Object.entries(options.scale ?? {})) {
+    if (model.services[name] || model.disabledServices.includes(name)) continue;
+    throw new UsageError(`--scale ${name}=${n}: no such service: ${name}`, { hint: `services in this stack: ${allServices.join(', ') || '(none)'}` });
+  }
   // A `resourcesFor` service's dependencies are requested like those of a named service.
   const roots = [...requested, ...resourcesFor.flatMap((name) => Object.keys(model.services[name]!.dependsOn))];
   const services = options.noDeps ? new Set(requested) : dependencyClosure(model, roots);
@@ -87,13 +95,14 @@ export function partitionObserved(ctx: ReconcileContext): ObservedPartition {
   const known = new Set([...Object.keys(model.services), ...model.disabledServices]);
   // Compose's rule: a service no longer in the file, or a one-off container that is not
   // running. Profile-disabled services are not orphans.
-  const orphans = managed.filter((c) => (isOneOff(c.labels) ? c.state === 'exited' || c.state === 'dead' : !known.has(serviceOf(c.labels))));
+  const probes = managed.filter((c) => isProbe(c.labels));
+  const orphans = managed.filter((c) => !isProbe(c.labels)).filter((c) => (isOneOff(c.labels) ? c.state === 'exited' || c.state === 'dead' : !known.has(serviceOf(c.labels))));
   const byService = new Map<string, ObservedContainer[]>();
   for (const c of managed) {
-    if (isOneOff(c.labels)) continue;
+    if (isOneOff(c.labels) || isProbe(c.labels)) continue;
     const s = serviceOf(c.labels);
     if (!model.services[s]) continue;
     (byService.get(s) ?? byService.set(s, []).get(s)!).push(c);
   }
-  return { managed, foreignContainers, orphans, byService };
+  return { managed, foreignContainers, orphans, probes, byService };
 }

@@ -75,3 +75,33 @@ test('two services extending one base do not share nested values', async () => {
   assert.deepEqual(s.y.labels, { a: '1', y: '1' });
   assert.deepEqual(s.base.labels, { a: '1' });
 });
+
+test('!reset in a service that extends another removes the inherited value (issue 12 item 8)', async () => {
+  const dir = projectDir({
+    'stack.yaml':
+      'services:\n  base:\n    image: app\n    environment: {A: "1", B: "2"}\n    ports: ["80:80"]\n' +
+      '  web:\n    extends: base\n    ports: !reset []\n    environment:\n      A: !reset null\n',
+  });
+  const web = plain((await load(dir)).doc).services.web;
+  assert.deepEqual(web, { image: 'app', environment: { B: '2' } });
+});
+
+test('!override in a service that extends another replaces the inherited value whole', async () => {
+  const dir = projectDir({
+    'stack.yaml':
+      'services:\n  base:\n    image: app\n    environment: {A: "1"}\n    ports: ["80:80"]\n' +
+      '  web:\n    extends: base\n    ports: !override ["81:81"]\n    environment: !override {B: "2"}\n',
+  });
+  const web = plain((await load(dir)).doc).services.web;
+  assert.deepEqual(web, { image: 'app', environment: { B: '2' }, ports: ['81:81'] });
+});
+
+test('!reset reaches a base in another file, and a later -f file can reset what extends brought', async () => {
+  const dir = projectDir({
+    'stack.yaml': 'services:\n  web:\n    extends: {file: base.yaml, service: base}\n    ports: !reset []\n',
+    'base.yaml': 'services:\n  base:\n    image: app\n    ports: ["80:80"]\n    dns: [1.1.1.1]\n',
+    'override.yaml': 'services:\n  web:\n    dns: !reset []\n',
+  });
+  const loaded = await loadDocument({ cwd: dir, env: {}, files: ['stack.yaml', 'override.yaml'] });
+  assert.deepEqual(plain(loaded.doc).services.web, { image: 'app' });
+});

@@ -1,5 +1,5 @@
 // Crash safety by construction: a run killed after ANY operation leaves a state that the next
-// run finishes, with no duplicates, no temporary names, no data lost (no volume removed
+// run finishes, with no duplicates, no leftover create probe, no data lost (no volume removed
 // unless asked), and then an empty plan. Checked on the simulator for every cut point of a
 // cold start and of several kinds of recreate.
 

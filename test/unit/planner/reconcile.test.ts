@@ -162,10 +162,17 @@ describe('reconcile: what makes a container be recreated', () => {
     assert.equal(text(after, o), '~ web (recreate demo-web-1): environment.LOG_LEVEL "info" → "debug"\nPlan: 1 to recreate.\n');
   });
 
-  test('the recreate is stop old, remove old, create new, start new', () => {
+  test('the recreate is probe the new body, stop old, remove old, create new, start new', () => {
     const o = applied(stack());
     const plan = reconcile(stack(db(), web({ command: ['httpd', '-f'] })), o);
-    assert.deepEqual(ids(plan), ['stop container demo-web-1', 'remove container demo-web-1', 'create container demo-web-1', 'start container demo-web-1']);
+    assert.deepEqual(ids(plan), [
+      'create container demo-web-1-probe',
+      'remove container demo-web-1-probe',
+      'stop container demo-web-1',
+      'remove container demo-web-1',
+      'create container demo-web-1',
+      'start container demo-web-1',
+    ]);
     assert.ok(plan.operations.every((x) => x.group === 'recreate demo-web-1'));
     const remove = op(plan, 'remove container demo-web-1');
     assert.ok(remove.kind === 'container.remove' && remove.container.id !== undefined && remove.removeAnonymousVolumes === false);

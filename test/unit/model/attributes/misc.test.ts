@@ -3,6 +3,12 @@ import { describe, it } from 'node:test';
 import { expectProblem, loadModelText, loadText } from '../../../helpers/load-text.js';
 
 describe('other service attributes', () => {
+  it('working_dir and secret targets are cleaned as the engine stores them', async () => {
+    const model = await loadModelText('services:\n  a:\n    image: x\n    working_dir: /app/\n    secrets: [{source: s, target: /etc/s/}]\nsecrets:\n  s:\n    file: ./s\n');
+    assert.equal(model.services['a']!.workingDir, '/app');
+    assert.equal(model.services['a']!.secrets[0]!.target, '/etc/s');
+  });
+
   it('init, stop_grace_period, container_name, user, working_dir and flags', async () => {
     const model = await loadModelText('services:\n  a:\n    image: x\n    init: true\n    stop_grace_period: 1m30s\n    container_name: a-fixed\n    user: "1000:1000"\n    working_dir: /app\n    tty: "true"\n    read_only: yes\n    shm_size: 64m\n    pull_policy: if_not_present\n');
     const s = model.services['a']!;

@@ -9,6 +9,11 @@ describe('tmpfs', () => {
     assert.deepEqual([...model.services['b']!.tmpfs], ['/run:size=10m', '/tmp']);
   });
 
+  it('the path of an entry is cleaned as the engine stores it, its options kept', async () => {
+    const model = await loadModelText('services:\n  a:\n    image: x\n    tmpfs: ["/run/x/:size=10m", /tmp//y/]\n');
+    assert.deepEqual([...model.services['a']!.tmpfs], ['/run/x:size=10m', '/tmp/y']);
+  });
+
   it('a mapping is a schema error', async () => {
     await expectProblem('services:\n  a:\n    image: x\n    tmpfs: {run: x}\n', 'services.a.tmpfs', 'must be a string or a list');
   });

@@ -30,6 +30,18 @@ describe('volumes', () => {
     assert.equal(m.target, '/scratch');
   });
 
+  it('container paths are cleaned as the engine stores them: no trailing slash, no // or /./', async () => {
+    const model = await loadModelText(svc(
+      '    volumes:\n' +
+      '      - data:/data/\n' +
+      '      - /cache/\n' +
+      '      - ./site/:/www/:ro\n' +
+      '      - {type: volume, source: data, target: /long//x/./y/}\n' +
+      '      - {type: tmpfs, target: /scratch/}\n' +
+      '      - /\n'));
+    assert.deepEqual(model.services['app']!.mounts.map((m) => m.target), ['/data', '/cache', '/www', '/long/x/y', '/scratch', '/']);
+  });
+
   it('~ expands to the home directory', async () => {
     const model = await loadModelText(svc('    volumes:\n      - ~/cache:/cache\n'), { env: { HOME: '/home/someone' } });
     assert.equal(model.services['app']!.mounts[0]!.source, '/home/someone/cache');
