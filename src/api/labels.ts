@@ -41,6 +41,12 @@ export const STACK = {
   sensitivePaths: 'dev.stack.sensitive-paths',
   /** The stack version that created the object. */
   version: 'dev.stack.version',
+  /**
+   * On an image stack built: the content hash of what went into the build (the filtered
+   * context, the Dockerfile, args, target, platform: src/image/context-hash.ts), so that a
+   * later plan can tell whether a rebuild is needed without building.
+   */
+  buildHash: 'dev.stack.build-hash',
 } as const;
 
 /** The filter that selects everything of one project (ours and foreign objects alike). */

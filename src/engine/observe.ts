@@ -58,7 +58,7 @@ export async function observe(gateway: EngineGateway, projectName: string, model
     containers: sortBy(containers, (c) => c.name),
     networks: sortBy(unionBy([...networks, ...namedNetworks.filter((n) => externalNetworks.has(n.name))], (n) => n.id), (n) => n.name),
     volumes: sortBy(unionBy([...volumes, ...namedVolumes.filter((v) => externalVolumes.has(v.name))], (v) => v.name), (v) => v.name),
-    images: wanted ? imageIds(wanted.images, images) : Object.create(null),
+    ...(wanted ? imagesOf(wanted.images, images) : { images: Object.create(null) as Record<string, string> }),
     ...(model
       ? {
           foreignByName: {
@@ -98,27 +98,29 @@ function foreignNames(objects: readonly { name: string; labels: Readonly<Record<
 }
 
 /**
- * Reference as written → image id. The engine lists tags in their familiar form
- * (`redis:7`, `me/app:latest`), so references are brought to that form before matching.
+ * Reference as written → image id, and → our build hash label for the images that carry one.
+ * The engine lists tags in their familiar form (`redis:7`, `me/app:latest`), so references
+ * are brought to that form before matching.
  */
-function imageIds(refs: readonly string[], images: readonly ObservedImage[]): Record<string, string> {
-  const byTag = new Map<string, string>();
-  const byDigest = new Map<string, string>();
+function imagesOf(refs: readonly string[], images: readonly ObservedImage[]): Pick<ObservedState, 'images' | 'imageBuildHashes'> {
+  const byTag = new Map<string, ObservedImage>();
+  const byDigest = new Map<string, ObservedImage>();
   for (const image of images) {
-    for (const tag of image.repoTags) byTag.set(familiarReference(tag), image.id);
-    for (const digest of image.repoDigests ?? []) byDigest.set(familiarReference(digest), image.id);
+    for (const tag of image.repoTags) byTag.set(familiarReference(tag), image);
+    for (const digest of image.repoDigests ?? []) byDigest.set(familiarReference(digest), image);
   }
-  const out = Object.create(null) as Record<string, string>;
+  const ids = Object.create(null) as Record<string, string>;
+  const buildHashes = Object.create(null) as Record<string, string>;
   for (const ref of refs) {
     const familiar = familiarReference(ref);
-    const id = familiar.includes('@') ? byDigest.get(familiar) : byTag.get(familiar);
-    if (id !== undefined) out[ref] = id;
-    else if (/^sha256:[0-9a-f]{12,64}$/.test(ref)) {
-      const match = images.find((i) => i.id.startsWith(ref));
-      if (match) out[ref] = match.id;
-    }
+    let found = familiar.includes('@') ? byDigest.get(familiar) : byTag.get(familiar);
+    if (found === undefined && /^sha256:[0-9a-f]{12,64}$/.test(ref)) found = images.find((i) => i.id.startsWith(ref));
+    if (found === undefined) continue;
+    ids[ref] = found.id;
+    const buildHash = found.labels[STACK.buildHash];
+    if (buildHash !== undefined) buildHashes[ref] = buildHash;
   }
-  return out;
+  return { images: ids, imageBuildHashes: buildHashes };
 }
 
 /** `docker.io/library/redis` → `redis:latest`; `localhost:5000/x` keeps its registry. */
