@@ -10,6 +10,9 @@
 //   lock.ts       the one lock policy
 //   redaction.ts  the one redactor: every event and error that leaves the façade passes it
 //   apply.ts      applying a plan with the executor (shared by up, down, run)
+//   images.ts     the I/O of the images phase (build hashes, pull times) and the image ports
+//   image-phase.ts  up's images first: builds and pulls before anything of the project
+//   image-commands.ts  build, pull, push
 //
 // This index is what the CLI imports, lazily, from its command actions. It loads only the
 // façade's own small modules: the engine, the planner and the model pipeline are imported by
@@ -34,6 +37,20 @@ export {
   type UpOptions,
   type UpResult,
 } from './up-down.js';
+export {
+  build,
+  pull,
+  push,
+  type BuildOptions,
+  type BuildResult,
+  type BuiltImage,
+  type ImageCommandOptions,
+  type ImageFailure,
+  type PullOptions,
+  type PushOptions,
+  type SkippedImage,
+  type TransferResult,
+} from './image-commands.js';
 export { composeDocument, load, loadDocument } from './model.js';
 export { openProject, type ContainerSelection, type Project, type ProjectRequest } from './project.js';
 export {
@@ -56,4 +73,4 @@ export { formatPlan, planToJson } from '../planner/format.js';
 // Data shapes the CLI names in its own types.
 export type { LoadOptions } from '../model/load-options.js';
 export type { StackModel } from '../model/types.js';
-export type { Operation, Plan, ReconcileOptions } from '../planner/types.js';
+export type { BuildPolicy, Operation, Plan, PullOverride, ReconcileOptions } from '../planner/types.js';
