@@ -6,8 +6,9 @@ import { optionsOf } from '../options.js';
 import { addReconcileFlags, commandContext, reconcileOptionsFrom, type CommandContext, type ReconcileFlags } from '../context.js';
 import type { UpResult } from '../../stack/index.js';
 import { addAttachFlags, attachAfterUp, type AttachFlags } from '../attached.js';
+import { addImageFlags, imageOptionsFrom, type ImageFlags } from '../image-flags.js';
 
-interface UpFlags extends ReconcileFlags, AttachFlags {
+interface UpFlags extends ReconcileFlags, AttachFlags, ImageFlags {
   readonly detach?: boolean;
 }
 
@@ -17,7 +18,7 @@ export function registerUp(program: Command): Command {
     .description('create and start the stack, or bring it in step with the stack file')
     .argument('[services...]', 'only these services (and their dependencies, unless --no-deps)')
     .option('-d, --detach', 'apply the plan and return, leaving the containers running');
-  addAttachFlags(addReconcileFlags(cmd))
+  addAttachFlags(addImageFlags(addReconcileFlags(cmd)))
     .addHelpText(
       'after',
       `
@@ -26,6 +27,10 @@ Examples:
   stack up -d web                     web and what it depends on
   stack up -d --scale worker=3        three worker replicas
   stack up -d --remove-orphans        also remove containers of services no longer in the file
+  stack up -d --build web             build web's image (changed or not), then bring it up;
+                                      without --build, images are built when missing or
+                                      when their build context changed
+  stack up -d --no-build --pull never use only the images already present
   stack up -d --wait --wait-timeout 60
                                       return once every service is running (healthy if it
                                       has a healthcheck), or fail after 60 s
@@ -37,7 +42,7 @@ Examples:
       const reconcile = reconcileOptionsFrom(opts, services);
       const [{ up }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
       const result = await withProgress({ mode: ctx.progress }, (hooks) =>
-        up({ load: ctx.load, connect: ctx.connect, reconcile, ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
+        up({ load: ctx.load, connect: ctx.connect, reconcile, ...imageOptionsFrom(opts), ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
       );
       await printApplied(ctx, result);
       if (!opts.detach) await attachAfterUp(ctx, result, opts, services);
