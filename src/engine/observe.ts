@@ -15,6 +15,7 @@
 
 import { COMPOSE, STACK, projectFilter } from '../api/labels.js';
 import type { StackModel } from '../model/types.js';
+import { serviceImageName } from '../model/image-name.js';
 import type { ObservedState } from '../api/observed.js';
 import type { EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
 
@@ -82,7 +83,7 @@ export function namesTheModelUses(model: StackModel, scale: Readonly<Record<stri
       for (let n = 1; n <= replicas; n++) containers.push(`${model.projectName}-${key}-${n}`);
     }
     // A service built here without `image:` gets Compose's default image name.
-    images.add(service.image ?? `${model.projectName}-${key}`);
+    images.add(serviceImageName(model.projectName, service));
   }
   return {
     containers: [...new Set(containers)].sort(),

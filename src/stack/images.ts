@@ -16,6 +16,7 @@ import type { ContextHashResult } from '../image/context-hash.js';
 import type { RegistryCredentials } from '../image/credentials.js';
 import type { PullTimes } from '../image/pull-times.js';
 import { serviceImageName } from '../model/image-name.js';
+import { cacheDir } from '../cache-dir.cjs';
 import type { ServiceSpec, StackModel } from '../model/types.js';
 import { effectiveBuildArgs, effectivePlatform } from '../planner/phases/image-build.js';
 import type { BuildChange, BuildPolicy, ImageInputs, PullOverride } from '../planner/types.js';
@@ -65,7 +66,9 @@ export class ImageRun implements ImageInputSource {
   ) {}
 
   /** Hashes the builds the plan is about (see the top of this file). */
-  static async start(model: StackModel, options: ImageRunOptions): Promise<ImageRun> {
+  static async start(model: StackModel, given: ImageRunOptions): Promise<ImageRun> {
+    // The cache follows the run's environment (STACK_CACHE, XDG_CACHE_HOME), as the model cache does.
+    const options: ImageRunOptions = given.cacheDir !== undefined ? given : { ...given, cacheDir: cacheDir('build-context', given.env as NodeJS.ProcessEnv) ?? (false as const) };
     return new ImageRun(model, options, await hashBuilds(model, options));
   }
 

@@ -41,7 +41,7 @@ export interface PlanResult {
 export interface UpOptions extends PlanOptions {}
 
 export interface UpResult extends PlanResult {
-  /** How long the apply took (ms), plan excluded. */
+  /** How long the apply took (ms), plan excluded; the images `up` got first included. */
   readonly durationMs: number;
   /** Operations that ran, by status. */
   readonly done: number;
@@ -96,6 +96,7 @@ export async function up(options: UpOptions, hooks: RunHooks = {}): Promise<UpRe
       const images = await startImages(model, options, connection);
       const ports = images.lazyPorts();
       const first = await observeAndReconcile(connection, model, request, events, images);
+      const imagesStarted = Date.now();
       const gotImages = await imagesFirst(first, {
         gateway: connection.gateway,
         options,
@@ -103,6 +104,7 @@ export async function up(options: UpOptions, hooks: RunHooks = {}): Promise<UpRe
         ports,
         replan: (pullFailed) => observeAndReconcile(connection, model, request, events, withPullFailed(images, pullFailed)),
       });
+      const imagesDone = Date.now();
       // After the images: plan again from what the engine has now; the first plan's warnings were said.
       let pending: Plan | undefined = gotImages ? undefined : first;
       const said = new Set(gotImages ? first.warnings.map((w) => w.message) : []);
@@ -110,7 +112,9 @@ export async function up(options: UpOptions, hooks: RunHooks = {}): Promise<UpRe
         const planned = pending ?? (await observeAndReconcile(connection, model, request, events, gotImages ? SETTLED : images));
         pending = undefined;
         const result = await applyUp(connection, model, { ...planned, warnings: planned.warnings.filter((w) => !said.has(w.message)) }, options, events, ports);
-        return gotImages ? { ...result, imagePlan: (await import('../planner/image-plan.js')).imagePart(first) } : result;
+        if (!gotImages) return result;
+        const imagePlan = (await import('../planner/image-plan.js')).imagePart(first);
+        return { ...result, imagePlan, durationMs: result.durationMs + (imagesDone - imagesStarted) };
       });
     });
   });

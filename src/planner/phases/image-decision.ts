@@ -72,7 +72,7 @@ export function decideImage(ctx: ReconcileContext, service: ServiceSpec): ImageD
   const buildPolicy = buildPolicyOf(ctx, service.name);
   const buildable = service.build !== undefined && buildPolicy !== 'never';
   const forcedBuild = (cause: string): ImageDecision => ({ kind: 'build', reference, ...present, verb: imageId === undefined ? 'build' : 'rebuild', cause, changed: false });
-  if (buildable && buildPolicy === 'always') return forcedBuild('--build');
+  if (buildable && buildPolicy === 'always') return forcedBuild('requested (--build)');
   if (buildable && inputs.pullFailed?.includes(reference)) return forcedBuild(`the pull of ${reference} failed`);
 
   const policy = policyMeaning(ctx, service);
