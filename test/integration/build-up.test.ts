@@ -149,6 +149,16 @@ describe('build: services on the real engine', () => {
     const plan = await runStack([...args, 'plan', '--detailed-exitcode']);
     assert.equal(plan.code, 0, describeRun(plan));
   });
+
+  it('up --build rebuilds every image, and a rebuild that yields the same image id recreates nothing', async () => {
+    const was = await containerIds(project);
+    const imageWas = (await imageInfo(`${project}-inline`)).id;
+    const r = await runStack([...args, 'up', '-d', '--build']);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.match(r.stdout, new RegExp(`image ${project}-inline \\(rebuild\\): requested \\(--build\\)`));
+    assert.equal((await imageInfo(`${project}-inline`)).id, imageWas, 'the builder cache gives the same image');
+    assert.deepEqual(await containerIds(project), was);
+  });
 });
 
 describe('a build that fails', () => {
