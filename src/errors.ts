@@ -152,11 +152,14 @@ export interface BuildFailure {
  * cannot be had, a bad Dockerfile). The message names the step and shows the last output.
  */
 export class BuildError extends EngineApiError {
+  /** The engine's own words (BuildFailure.detail), without the step and output the message adds. */
+  readonly detail: string;
   readonly step?: string;
   readonly commandExitCode?: number;
   readonly output: readonly string[];
   constructor(image: string, failure: BuildFailure, statusCode?: number, options: EngineApiErrorOptions = {}) {
     super('build', failure.detail, { kind: 'image', name: image }, statusCode, options);
+    this.detail = failure.detail;
     if (failure.step !== undefined) this.step = failure.step;
     if (failure.commandExitCode !== undefined) this.commandExitCode = failure.commandExitCode;
     this.output = failure.output;

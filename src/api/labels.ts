@@ -48,6 +48,12 @@ export const STACK = {
    * a killed run is removed by the next one.
    */
   probe: 'dev.stack.probe',
+  /**
+   * On an image stack built: the content hash of what went into the build (the filtered
+   * context, the Dockerfile, args, target, platform: src/image/context-hash.ts), so that a
+   * later plan can tell whether a rebuild is needed without building.
+   */
+  buildHash: 'dev.stack.build-hash',
 } as const;
 
 /**

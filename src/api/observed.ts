@@ -22,6 +22,12 @@ export interface ObservedState {
   /** Image ids by reference for the images the model uses; missing = not present locally. */
   readonly images: Readonly<Record<string, string>>;
   /**
+   * The build hash label (`dev.stack.build-hash`) of those images, by the same reference, for
+   * the images that carry one (stack built them): the images phase compares it with the hash
+   * of the build as it is now. Absent: no image carries one (or an older snapshot).
+   */
+  readonly imageBuildHashes?: Readonly<Record<string, string>>;
+  /**
    * Objects whose *name* we would use but that stack did not create for this project (found
    * by name lookup, whoever made them: by hand, Compose, or stack for another project), so the
    * planner can name the owner and refuse, or share, instead of failing mid-run.

@@ -39,6 +39,7 @@ import { InternalError, InterruptedError, StackError } from '../errors.js';
 import { MIN_DEFAULT_PARALLELISM, resolveParallelism } from './parallelism.js';
 import { operationTarget } from '../planner/ids.js';
 import { performOperation, type PerformContext, type Performed, type RunIds } from './operations.js';
+import type { ImagePorts } from './image-ports.js';
 
 export interface ExecuteOptions {
   /**
@@ -65,6 +66,10 @@ export interface ExecuteOptions {
   readonly crashAfterOps?: number;
   /** What "crash" does (tests replace it). Default: SIGKILL to this process. */
   readonly crash?: () => void;
+  /** Build contexts and registry credentials for image operations (see image-ports.ts). */
+  readonly images?: ImagePorts;
+  /** Pause before the n-th retry of a transient pull failure, ms. Default 1 s, 2 s. */
+  readonly pullRetryDelayMs?: (retry: number) => number;
 }
 
 export interface OperationOutcome extends OperationRef {
@@ -79,6 +84,9 @@ export interface OperationOutcome extends OperationRef {
   readonly warning?: string;
   /** For `container.create`: the new container's id. */
   readonly containerId?: string;
+  /** For `image.build`: the id of the image built, and the bytes of context sent. */
+  readonly imageId?: string;
+  readonly contextBytes?: number;
 }
 
 export interface ExecutionResult {
@@ -259,6 +267,9 @@ class ExecutionRun {
           message: p.message,
           ...(p.state !== undefined ? { state: p.state } : {}),
         }),
+      ...(options.images ? { images: options.images } : {}),
+      ...(options.pullRetryDelayMs ? { retryDelayMs: options.pullRetryDelayMs } : {}),
+      onImageProgress: (op, p) => this.emit({ type: 'image-progress', at: this.now(), ...refOf(op), ...p }),
     };
   }
 
@@ -340,12 +351,17 @@ class ExecutionRun {
       if (this.crashAfter !== undefined && this.mutatingDone === this.crashAfter) this.crash();
     }
     this.state.set(op.id, 'done');
-    this.outcomes.set(op.id, { ...refOf(op), status: 'done', durationMs, ...result });
-    if (result.warning !== undefined) {
-      this.warnings.push(result.warning);
-      this.emit({ type: 'warning', at: this.now(), message: result.warning, opId: op.id, ...(op.service !== undefined ? { service: op.service } : {}) });
+    const produced = {
+      ...(result.containerId !== undefined ? { containerId: result.containerId } : {}),
+      ...(result.imageId !== undefined ? { imageId: result.imageId } : {}),
+      ...(result.contextBytes !== undefined ? { contextBytes: result.contextBytes } : {}),
+    };
+    this.outcomes.set(op.id, { ...refOf(op), status: 'done', durationMs, ...produced, ...(result.warning !== undefined ? { warning: result.warning } : {}) });
+    for (const warning of [...(result.warning !== undefined ? [result.warning] : []), ...(result.warnings ?? [])]) {
+      this.warnings.push(warning);
+      this.emit({ type: 'warning', at: this.now(), message: warning, opId: op.id, ...(op.service !== undefined ? { service: op.service } : {}) });
     }
-    this.emit({ type: 'op-done', at: this.now(), ...refOf(op), durationMs, ...(result.containerId !== undefined ? { containerId: result.containerId } : {}) });
+    this.emit({ type: 'op-done', at: this.now(), ...refOf(op), durationMs, ...produced });
     for (const next of this.dependents.get(op.id) ?? []) {
       const left = this.waitingOn.get(next.id)! - 1;
       this.waitingOn.set(next.id, left);

@@ -14,8 +14,9 @@
 //   - one image list filtered by the model's references.
 // Without a model (`down -p NAME`), only the project's labelled objects are listed.
 
-import { COMPOSE, isManagedBy, projectFilter } from '../api/labels.js';
+import { COMPOSE, STACK, isManagedBy, projectFilter } from '../api/labels.js';
 import type { StackModel } from '../model/types.js';
+import { serviceImageName } from '../model/image-name.js';
 import type { NameHolder, ObservedState } from '../api/observed.js';
 import type { EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
 import { anonymousVolumeName } from '../planner/names.js';
@@ -62,7 +63,7 @@ export async function observe(gateway: EngineGateway, projectName: string, model
     containers: sortBy(containers, (c) => c.name),
     networks: sortBy(unionBy([...networks, ...namedNetworks.filter((n) => externalNetworks.has(n.name))], (n) => n.id), (n) => n.name),
     volumes: sortBy(unionBy([...volumes, ...namedVolumes.filter((v) => externalVolumes.has(v.name))], (v) => v.name), (v) => v.name),
-    images: wanted ? imageIds(wanted.images, images) : Object.create(null),
+    ...(wanted ? imagesOf(wanted.images, images) : { images: Object.create(null) as Record<string, string> }),
     ...(model
       ? {
           foreignByName: {
@@ -90,7 +91,7 @@ export function namesTheModelUses(model: StackModel, scale: Readonly<Record<stri
       for (let n = 1; n <= replicas; n++) anonymousVolumes.push(anonymousVolumeName(model.projectName, key, n, m.target));
     }
     // A service built here without `image:` gets Compose's default image name.
-    images.add(service.image ?? `${model.projectName}-${key}`);
+    images.add(serviceImageName(model.projectName, service));
   }
   return {
     containers: [...new Set(containers)].sort(),
@@ -109,27 +110,29 @@ function foreignNames(objects: readonly Labelled[], projectName: string): NameHo
 }
 
 /**
- * Reference as written → image id. The engine lists tags in their familiar form
- * (`redis:7`, `me/app:latest`), so references are brought to that form before matching.
+ * Reference as written → image id, and → our build hash label for the images that carry one.
+ * The engine lists tags in their familiar form (`redis:7`, `me/app:latest`), so references
+ * are brought to that form before matching.
  */
-function imageIds(refs: readonly string[], images: readonly ObservedImage[]): Record<string, string> {
-  const byTag = new Map<string, string>();
-  const byDigest = new Map<string, string>();
+function imagesOf(refs: readonly string[], images: readonly ObservedImage[]): Pick<ObservedState, 'images' | 'imageBuildHashes'> {
+  const byTag = new Map<string, ObservedImage>();
+  const byDigest = new Map<string, ObservedImage>();
   for (const image of images) {
-    for (const tag of image.repoTags) byTag.set(familiarReference(tag), image.id);
-    for (const digest of image.repoDigests ?? []) byDigest.set(familiarReference(digest), image.id);
+    for (const tag of image.repoTags) byTag.set(familiarReference(tag), image);
+    for (const digest of image.repoDigests ?? []) byDigest.set(familiarReference(digest), image);
   }
-  const out = Object.create(null) as Record<string, string>;
+  const ids = Object.create(null) as Record<string, string>;
+  const buildHashes = Object.create(null) as Record<string, string>;
   for (const ref of refs) {
     const familiar = familiarReference(ref);
-    const id = familiar.includes('@') ? byDigest.get(familiar) : byTag.get(familiar);
-    if (id !== undefined) out[ref] = id;
-    else if (/^sha256:[0-9a-f]{12,64}$/.test(ref)) {
-      const match = images.find((i) => i.id.startsWith(ref));
-      if (match) out[ref] = match.id;
-    }
+    let found = familiar.includes('@') ? byDigest.get(familiar) : byTag.get(familiar);
+    if (found === undefined && /^sha256:[0-9a-f]{12,64}$/.test(ref)) found = images.find((i) => i.id.startsWith(ref));
+    if (found === undefined) continue;
+    ids[ref] = found.id;
+    const buildHash = found.labels[STACK.buildHash];
+    if (buildHash !== undefined) buildHashes[ref] = buildHash;
   }
-  return out;
+  return { images: ids, imageBuildHashes: buildHashes };
 }
 
 /** `docker.io/library/redis` → `redis:latest`; `localhost:5000/x` keeps its registry. */

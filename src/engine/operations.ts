@@ -8,12 +8,14 @@
 // container share a name).
 
 import type { EngineGateway } from './gateway.js';
-import type { ContainerRef, ContainerWaitOp, Operation } from '../planner/types.js';
+import type { ContainerRef, ContainerWaitOp, ImageOperation, Operation } from '../planner/types.js';
 import { pinNetworkId, pinNetworkIds } from '../planner/container-spec.js';
 import { InternalError, OperationError } from '../errors.js';
 import { projectFilter } from '../api/labels.js';
 import { waitForCondition, type WaitProgress } from './waits.js';
 import { performSwarmOperation } from './swarm-operations.js';
+import type { ImagePorts, ImageProgress } from './image-ports.js';
+import { defaultRetryDelayMs, performBuild, performPull, performPush, performRemove, performTag, type ImageContext, type ImagePerformed } from './image-operations.js';
 
 /** Ids the engine gave to what this run created, by name. */
 export interface RunIds {
@@ -33,10 +35,16 @@ export interface PerformContext {
   readonly waitRecheckIntervalMs?: number;
   /** A wait reports how it goes (about once a second). */
   readonly onWaitProgress: (op: ContainerWaitOp, progress: WaitProgress) => void;
+  /** Context tars and credentials for image operations (none: a build fails, pulls and pushes go anonymous). */
+  readonly images?: ImagePorts;
+  /** A build, pull or push reports how it goes. */
+  readonly onImageProgress: (op: ImageOperation, progress: ImageProgress) => void;
+  /** Pause before the n-th retry of a transient pull failure, ms. */
+  readonly retryDelayMs?: (retry: number) => number;
 }
 
-/** What an operation produced: the new container's id for creates, a warning for an unmet optional wait. */
-export interface Performed {
+/** What an operation produced: the new container's id for creates, a warning for an unmet optional wait, the image a build made. */
+export interface Performed extends ImagePerformed {
   readonly containerId?: string;
   readonly warning?: string;
 }
@@ -48,14 +56,15 @@ export async function performOperation(op: Operation, ctx: PerformContext): Prom
   const networkRef = (name: string, pinned?: string): string => ids.networks.get(name) ?? pinned ?? name;
   switch (op.kind) {
     case 'image.pull':
-      // `pullImage` is an optional gateway member (not every engine target can pull).
-      if (typeof gateway.pullImage !== 'function') {
-        throw new OperationError(`cannot pull image ${op.image}: this engine connection does not support pulling`, {
-          hint: 'pull or build the image yourself, then run the command again',
-        });
-      }
-      await gateway.pullImage(op.image, op.platform !== undefined ? { platform: op.platform } : {});
-      return {};
+      return performPull(op, imageContext(op, ctx));
+    case 'image.build':
+      return performBuild(op, imageContext(op, ctx));
+    case 'image.tag':
+      return performTag(op, imageContext(op, ctx));
+    case 'image.push':
+      return performPush(op, imageContext(op, ctx));
+    case 'image.remove':
+      return performRemove(op, imageContext(op, ctx));
     case 'network.create':
       ids.networks.set(op.network, await gateway.createNetwork(op.body));
       return {};
@@ -113,6 +122,17 @@ export async function performOperation(op: Operation, ctx: PerformContext): Prom
       throw new InternalError(`the executor does not know the operation kind of ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+function imageContext(op: ImageOperation, ctx: PerformContext): ImageContext {
+  return {
+    gateway: ctx.gateway,
+    ...(ctx.images ? { images: ctx.images } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    now: ctx.now,
+    onImageProgress: (progress) => ctx.onImageProgress(op, progress),
+    retryDelayMs: ctx.retryDelayMs ?? defaultRetryDelayMs,
+  };
 }
 
 /** A dependency wait, bounded by the operation's timeout; `required: false` turns an unmet condition into a warning. */

@@ -56,6 +56,10 @@ export interface OperationDoneEvent extends EventBase, OperationRef {
   readonly durationMs: number;
   /** For `container.create`: the id the engine gave the new container. */
   readonly containerId?: string;
+  /** For `image.build`: the id of the image built. */
+  readonly imageId?: string;
+  /** For `image.build`: bytes of build context sent to the engine. */
+  readonly contextBytes?: number;
 }
 
 export interface OperationFailedEvent extends EventBase, OperationRef {
@@ -85,6 +89,18 @@ export interface WaitProgressEvent extends EventBase, OperationRef {
   readonly message: string;
 }
 
+/** How a build, pull or push goes: a build's steps, a pull's or push's layers (aggregated per image). */
+export interface ImageProgressEvent extends EventBase, OperationRef {
+  readonly type: 'image-progress';
+  /** Ready to print: `step 3/5: RUN make`, `pulling: 3 of 5 layers, 12.1 MB of 40.2 MB`. */
+  readonly message: string;
+  readonly step?: number;
+  readonly totalSteps?: number;
+  /** Bytes of all layers so far, and in all. */
+  readonly current?: number;
+  readonly total?: number;
+}
+
 /** Something the user should know that does not fail the run (e.g. a `required: false` wait). */
 export interface WarningEvent extends EventBase {
   readonly type: 'warning';
@@ -111,6 +127,7 @@ export type ProgressEvent =
   | OperationFailedEvent
   | OperationSkippedEvent
   | WaitProgressEvent
+  | ImageProgressEvent
   | WarningEvent
   | RunFinishedEvent;
 

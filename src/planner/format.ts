@@ -40,6 +40,10 @@ type Verb = ChangeVerb;
 
 const SYMBOL: Record<Verb, string> = {
   pull: '+',
+  build: '+',
+  rebuild: '~',
+  tag: '+',
+  push: '>',
   create: '+',
   recreate: '~',
   start: '>',
@@ -49,7 +53,7 @@ const SYMBOL: Record<Verb, string> = {
   wait: '=',
   update: '~',
 };
-const VERB_RANK: Record<Verb, number> = { remove: 0, disconnect: 1, pull: 2, recreate: 3, update: 3, create: 4, start: 5, restart: 6, wait: 7 };
+const VERB_RANK: Record<Verb, number> = { remove: 0, disconnect: 1, pull: 2, build: 2, rebuild: 2, tag: 2, push: 2, recreate: 3, update: 3, create: 4, start: 5, restart: 6, wait: 7 };
 
 /** One change of the plan, ready to render: nothing in it is secret. */
 export interface PlanLine {
@@ -69,6 +73,10 @@ export interface PlanLine {
 /** What an operation without a `change` (made by hand, e.g. in a test) says, from its kind alone. */
 const VERB_OF_KIND: Record<OperationKind, Verb> = {
   'image.pull': 'pull',
+  'image.build': 'build',
+  'image.tag': 'tag',
+  'image.push': 'push',
+  'image.remove': 'remove',
   'network.create': 'create',
   'network.remove': 'remove',
   'network.connect': 'create',
@@ -175,6 +183,10 @@ export function planSummary(plan: Plan): string {
   const lines = linesOf(plan);
   const count = (verbs: Verb[]) => lines.filter((l) => verbs.includes(l.verb)).length;
   const parts: string[] = [];
+  const build = count(['build']);
+  const rebuild = count(['rebuild']);
+  const tag = count(['tag']);
+  const push = count(['push']);
   const pull = count(['pull']);
   const create = count(['create']);
   const recreate = count(['recreate']);
@@ -183,7 +195,11 @@ export function planSummary(plan: Plan): string {
   const restart = count(['restart']);
   const remove = count(['remove', 'disconnect']);
   const wait = count(['wait']);
+  if (build) parts.push(`${build} to build`);
+  if (rebuild) parts.push(`${rebuild} to rebuild`);
+  if (tag) parts.push(`${tag} to tag`);
   if (pull) parts.push(`${pull} to pull`);
+  if (push) parts.push(`${push} to push`);
   if (create) parts.push(`${create} to create`);
   if (recreate) parts.push(`${recreate} to recreate`);
   if (update) parts.push(`${update} to update`);
@@ -200,8 +216,8 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
   const paintSymbol = (verb: Verb, s: string) => {
     if (!c) return s;
     if (verb === 'remove') return c.red(s);
-    if (verb === 'create' || verb === 'pull') return c.green(s);
-    if (verb === 'recreate' || verb === 'disconnect' || verb === 'update') return c.yellow(s);
+    if (verb === 'create' || verb === 'pull' || verb === 'build' || verb === 'tag') return c.green(s);
+    if (verb === 'recreate' || verb === 'rebuild' || verb === 'disconnect' || verb === 'update') return c.yellow(s);
     if (verb === 'wait') return c.dim(s);
     return c.cyan(s);
   };

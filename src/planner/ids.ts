@@ -6,6 +6,10 @@ import type { ChangeObject, ChangeVerb, Operation, PlanChange } from './types.js
 
 export const opId = {
   pull: (image: string) => `pull image ${image}`,
+  build: (image: string) => `build image ${image}`,
+  tag: (image: string) => `tag image ${image}`,
+  push: (image: string) => `push image ${image}`,
+  removeImage: (image: string) => `remove image ${image}`,
   createNetwork: (name: string) => `create network ${name}`,
   removeNetwork: (name: string, duplicateId?: string) =>
     duplicateId === undefined ? `remove network ${name}` : `remove network ${name} ${duplicateId.slice(0, 12)}`,
@@ -46,6 +50,10 @@ export function operationTarget(op: Operation): string {
     case 'volume.remove':
       return op.volume;
     case 'image.pull':
+    case 'image.build':
+    case 'image.tag':
+    case 'image.push':
+    case 'image.remove':
       return op.image;
     case 'service.create':
     case 'service.update':

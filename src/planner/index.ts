@@ -7,3 +7,5 @@ export { buildContainerCreateBody } from './container-spec.js';
 export { canonicalServiceSpec, specHash } from './canonical.js';
 export { containerName, anonymousVolumeName } from './names.js';
 export type * from './types.js';
+export { hasImageWork, imagePart, isImageOperation } from './image-plan.js';
+export { planImageCommand, type ImageCommandRequest, type ImageCommandPlan, type SkippedImage } from './image-commands.js';

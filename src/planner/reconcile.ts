@@ -37,7 +37,8 @@ import { destructiveStepsOn, fromOtherFolders, otherFolderRefusal, otherFolderWa
 import { planReadiness } from './phases/readiness.js';
 import { decideResources, emitResourceOperations, orderResourceRemovals } from './phases/resources.js';
 import { partitionObserved, resolveScope } from './phases/scope.js';
-import { decideSlots } from './phases/slots.js';
+import { decideSlots, type SlotTable } from './phases/slots.js';
+import type { ReconcileContext } from './phases/context.js';
 import { checkUnsupported } from './phases/unsupported.js';
 import { SensitiveValues } from './redact.js';
 import type { Plan, ReconcileOptions } from './types.js';
@@ -65,6 +66,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   const images = new ImagePhase(ctx);
   // 4. Container slots and the recreate rules.
   const table = decideSlots(ctx, scope, partition, resources, images);
+  planImages(ctx, table, images);
   if (ctx.problems.length > 0) throw problemError(ctx.problems);
 
   // The operations, in the same order of phases.
@@ -80,5 +82,23 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   // Last, before anything reaches the engine: no destructive step on another folder's containers unless taken over.
   const refused = options.takeOver ? [] : destructiveStepsOn(operations, otherFolders);
   if (refused.length > 0) throw otherFolderRefusal(model.projectName, model.projectDirectory, otherFolders, refused, 'up');
-  return { projectName: model.projectName, operations, warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues) };
+  return { projectName: model.projectName, operations, warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(planSensitiveValues(model, options)) };
+}
+
+/**
+ * The images the plan's containers need (services with replicas; `run` gets its one-off's image
+ * itself): their pulls and builds are planned now, before any problem stops the plan. A missing
+ * image that cannot be had is a problem only for a service a container is created for.
+ */
+function planImages(ctx: ReconcileContext, table: SlotTable, images: ImagePhase): void {
+  const { model } = ctx;
+  const needing = table.order.filter((name) => (table.slotsByService.get(name) ?? []).length > 0);
+  const creating = new Set(needing.filter((name) => table.slotsByService.get(name)!.some((slot) => slot.fate !== 'keep')));
+  images.plan(needing.map((name) => model.services[name]!), creating);
+}
+
+/** The model's sensitive values, and those the command line added to builds (`--build-arg` values). */
+function planSensitiveValues(model: StackModel, options: ReconcileOptions): string[] {
+  const fromCommandLine = Object.values(options.images?.buildArgs ?? {});
+  return fromCommandLine.length > 0 ? [...model.sensitiveValues, ...fromCommandLine] : [...model.sensitiveValues];
 }

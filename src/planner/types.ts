@@ -3,6 +3,7 @@
 // A plan is a plain, deterministic, JSON-serialisable value.
 
 import type {
+  BuildImageOptions,
   ContainerCreateBody,
   EndpointConfig,
   NetworkCreateBody,
@@ -59,6 +60,10 @@ export type OperationKind =
   | 'container.remove'
   | 'container.wait'
   | 'image.pull'
+  | 'image.build'
+  | 'image.tag'
+  | 'image.push'
+  | 'image.remove'
   | 'service.create'
   | 'service.update'
   | 'service.remove'
@@ -68,7 +73,7 @@ export type OperationKind =
   | 'secret.remove';
 
 /** What a line of the plan says is done to its object. */
-export type ChangeVerb = 'pull' | 'create' | 'recreate' | 'start' | 'restart' | 'disconnect' | 'remove' | 'wait' | 'update';
+export type ChangeVerb = 'pull' | 'build' | 'rebuild' | 'tag' | 'push' | 'create' | 'recreate' | 'start' | 'restart' | 'disconnect' | 'remove' | 'wait' | 'update';
 
 /** `service`, `config` and `secret` are the Swarm target's (src/swarm/). */
 export type ChangeObject = 'image' | 'network' | 'volume' | 'container' | 'service' | 'config' | 'secret';
@@ -189,6 +194,11 @@ export interface ImagePullOp extends OperationBase {
   readonly image: string;
   /** `platform:` of the first service that needs it, when given. */
   readonly platform?: string;
+  /**
+   * The service can also build the image (it has `build:`): a pull that fails is not the end
+   * of the run, the façade plans a build instead (Compose's rule, docker/compose pull.go).
+   */
+  readonly buildIfPullFails?: boolean;
 }
 
 // ---- the Swarm target's operations (planned by src/swarm/plan, one gateway call each) ----
@@ -228,8 +238,75 @@ export interface SwarmFileRemoveOp extends OperationBase {
   readonly fileId: string;
 }
 
+/**
+ * Where a build's context is, as the executor's injected build preparer reads it: a local
+ * folder (sent as a tar, filtered by its .dockerignore), or a URL the engine fetches itself.
+ */
+export type BuildContextRef =
+  | {
+      readonly kind: 'local';
+      /** Absolute. */
+      readonly contextDir: string;
+      /** Relative to the context, or absolute when outside it (BuildSpec.dockerfile). */
+      readonly dockerfile?: string;
+      readonly dockerfileInline?: string;
+    }
+  | {
+      readonly kind: 'remote';
+      /** A git URL (or any URL the engine's `remote` takes). */
+      readonly url: string;
+      /** Relative to that context. */
+      readonly dockerfile?: string;
+    };
+
+/**
+ * Build one image with the classic builder (`POST /build`): one gateway call. The context tar
+ * and the registry credentials are I/O, which the executor leaves to an injected preparer; the
+ * options are complete otherwise. Build args may hold sensitive values (the plan's `sensitive`
+ * list covers them, as it covers container environments).
+ */
+export interface ImageBuildOp extends OperationBase {
+  readonly kind: 'image.build';
+  /** The reference the built image gets (first `t`); `options.tags` holds it and `build.tags`. */
+  readonly image: string;
+  readonly context: BuildContextRef;
+  readonly options: Omit<BuildImageOptions, 'dockerfile' | 'remote' | 'registryConfigHeader'>;
+  /** The content hash the image is labelled with (absent for a remote context). */
+  readonly buildHash?: string;
+}
+
+/** Give an image (by reference) one more reference: services sharing one build are built once. */
+export interface ImageTagOp extends OperationBase {
+  readonly kind: 'image.tag';
+  /** The reference (or id) that has the image. */
+  readonly source: string;
+  /** The reference it gets too. */
+  readonly image: string;
+}
+
+/** Push a reference to its registry (`stack push`). */
+export interface ImagePushOp extends OperationBase {
+  readonly kind: 'image.push';
+  readonly image: string;
+}
+
+/** Remove a reference (the image goes with its last one): pruning an image stack built and no longer uses. */
+export interface ImageRemoveOp extends OperationBase {
+  readonly kind: 'image.remove';
+  /** A reference or an id. */
+  readonly image: string;
+  readonly force?: boolean;
+}
+
+/** The operations about images: what `up` runs first, before anything of the project is touched. */
+export type ImageOperation = ImagePullOp | ImageBuildOp | ImageTagOp | ImagePushOp | ImageRemoveOp;
+
 export type Operation =
   | ImagePullOp
+  | ImageBuildOp
+  | ImageTagOp
+  | ImagePushOp
+  | ImageRemoveOp
   | NetworkCreateOp
   | NetworkRemoveOp
   | NetworkConnectOp
@@ -308,4 +385,62 @@ export interface ReconcileOptions {
    * `noDeps`). When this is given and `services` is empty, no other service is requested.
    */
   readonly resourcesFor?: readonly string[];
+  /**
+   * When images are built: `auto` (default) when missing or their build changed, `always` for
+   * every service in scope (or only `services`: `up --build`), `never` (`--no-build`).
+   */
+  readonly build?: BuildPolicy;
+  /** `up --pull`: replaces every service's pull_policy. */
+  readonly pull?: PullOverride;
+  /** What the façade read for the images phase: build hashes, pull times, the clock. */
+  readonly images?: ImageInputs;
+}
+
+export interface BuildPolicy {
+  readonly policy: 'auto' | 'always' | 'never';
+  /** With `always`: only these services are built regardless (the others follow `auto`). */
+  readonly services?: readonly string[];
+}
+
+export type PullOverride = 'always' | 'missing' | 'never';
+
+/**
+ * The facts about images that only I/O can give, gathered by the façade before it plans: the
+ * planner stays pure. Keyed by service name (build hashes) or image reference (pull times).
+ */
+export interface ImageInputs {
+  /** The content hash of each service's build as it is now (local contexts only). */
+  readonly buildHashes?: Readonly<Record<string, string>>;
+  /**
+   * For a service whose image carries another build hash: what changed since that build, as
+   * the context manifests tell (absent: the old manifest is not in the cache).
+   */
+  readonly buildChanges?: Readonly<Record<string, BuildChange>>;
+  /** Why a service's build could not be hashed (its context is missing, a file cannot be read). */
+  readonly buildHashErrors?: Readonly<Record<string, string>>;
+  /** When stack last pulled each reference (ms since the epoch), for the refresh policies. */
+  readonly lastPulls?: Readonly<Record<string, number>>;
+  /** The clock, for the refresh policies (ms since the epoch). */
+  readonly now?: number;
+  /** Build args given on the command line (`stack build --build-arg`), over the file's. */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** `stack build --no-cache` / `--pull`: over every build's own. */
+  readonly noCache?: boolean;
+  readonly pullBaseImages?: boolean;
+  /**
+   * The images were got by this run already (`up` builds and pulls first, then plans again):
+   * every image is used as it is now; one still missing is a problem.
+   */
+  readonly settled?: boolean;
+  /** References whose pull failed this run and that the service can build instead. */
+  readonly pullFailed?: readonly string[];
+}
+
+/** What changed in a build since the image was built (context-manifest.ts ContextChange, as data). */
+export interface BuildChange {
+  readonly files: readonly string[];
+  readonly dockerfile: boolean;
+  readonly args: readonly string[];
+  readonly target: boolean;
+  readonly platform: boolean;
 }

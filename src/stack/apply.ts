@@ -4,6 +4,8 @@
 
 import type { EngineGateway } from '../engine/gateway.js';
 import type { ProgressEvent } from '../engine/progress.js';
+import type { ExecutionResult, OperationOutcome } from '../engine/executor.js';
+import type { ImagePorts } from '../engine/image-ports.js';
 import type { Plan } from '../planner/types.js';
 import { ConflictError, InterruptedError, NotFoundError } from '../errors.js';
 import { projectFilter } from '../api/labels.js';
@@ -23,13 +25,39 @@ export interface Applied {
   readonly done: number;
   /** Networks this run created: id by name. */
   readonly createdNetworks: ReadonlyMap<string, string>;
+  /** Every operation's outcome, in plan order. */
+  readonly outcomes: readonly OperationOutcome[];
+}
+
+/** What a run needs besides the plan: the image ports (context tars, credentials) when it has image operations. */
+export interface ApplyExtras {
+  readonly images?: ImagePorts;
 }
 
 /**
  * Runs a plan with the executor, forwarding its events redacted with the plan's own sensitive
  * values (on top of whatever the caller's hooks redact). Throws the first failure.
  */
-export async function applyPlan(planned: Plan, gateway: EngineGateway, options: ApplyOptions, hooks: RunHooks): Promise<Applied> {
+export async function applyPlan(planned: Plan, gateway: EngineGateway, options: ApplyOptions, hooks: RunHooks, extras: ApplyExtras = {}): Promise<Applied> {
+  const redact = redactorFor({ plan: planned });
+  const emit = redactingListener(hooks.onEvent, redact);
+  const result = await executePlan(planned, gateway, options, hooks, extras);
+  if (result === undefined) return { durationMs: 0, done: 0, createdNetworks: new Map(), outcomes: [] };
+  if (result.error) throw redactError(result.error, redact);
+  if (result.interrupted || hooks.signal?.aborted) {
+    throw new InterruptedError('interrupted: the run stopped before finishing its plan', { hint: 'run the same command again to finish it' });
+  }
+  if (result.createdNetworks.size > 0) await removeStrayNetworks(planned.projectName, result.createdNetworks, gateway, emit);
+  return { durationMs: result.durationMs, done: result.outcomes.filter((o) => o.status === 'done').length, createdNetworks: result.createdNetworks, outcomes: result.outcomes };
+}
+
+/**
+ * Announces the plan and runs it; the result as the executor gives it (failures included, not
+ * thrown), for callers that decide what a failure means (`pull --ignore-pull-failures`, a pull
+ * a build replaces). Undefined for an empty plan: no executor, no engine info call (a no-op
+ * `up` should cost one observe).
+ */
+export async function executePlan(planned: Plan, gateway: EngineGateway, options: ApplyOptions, hooks: RunHooks, extras: ApplyExtras = {}): Promise<ExecutionResult | undefined> {
   const redact = redactorFor({ plan: planned });
   const emit = redactingListener(hooks.onEvent, redact);
   emit({
@@ -39,20 +67,14 @@ export async function applyPlan(planned: Plan, gateway: EngineGateway, options: 
     steps: planSteps(planned),
     warnings: planned.warnings.map((w) => w.message),
   });
-  // Nothing to do: no executor, no engine info call (a no-op `up` should cost one observe).
-  if (planned.operations.length === 0) return { durationMs: 0, done: 0, createdNetworks: new Map() };
+  if (planned.operations.length === 0) return undefined;
   const { execute } = await import('../engine/executor.js');
-  const result = await execute(planned, gateway, {
+  return execute(planned, gateway, {
     ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
     onEvent: (e: ProgressEvent) => emit(e),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(extras.images ? { images: extras.images } : {}),
   });
-  if (result.error) throw redactError(result.error, redact);
-  if (result.interrupted || hooks.signal?.aborted) {
-    throw new InterruptedError('interrupted: the run stopped before finishing its plan', { hint: 'run the same command again to finish it' });
-  }
-  if (result.createdNetworks.size > 0) await removeStrayNetworks(planned.projectName, result.createdNetworks, gateway, emit);
-  return { durationMs: result.durationMs, done: result.outcomes.filter((o) => o.status === 'done').length, createdNetworks: result.createdNetworks };
 }
 
 /**

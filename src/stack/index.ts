@@ -12,6 +12,9 @@
 //   apply.ts      applying a plan with the executor (shared by up, down, run)
 //   watch.ts      hot reload: file changes become syncs, restarts, execs, rebuilds and reloads
 //                 (watch-*.ts: its batch executor, catch-up, engine side and events)
+//   images.ts     the I/O of the images phase (build hashes, pull times) and the image ports
+//   image-phase.ts  up's images first: builds and pulls before anything of the project
+//   image-commands.ts  build, pull, push
 //
 // This index is what the CLI imports, lazily, from its command actions. It loads only the
 // façade's own small modules: the engine, the planner and the model pipeline are imported by
@@ -36,6 +39,20 @@ export {
   type UpOptions,
   type UpResult,
 } from './up-down.js';
+export {
+  build,
+  pull,
+  push,
+  type BuildOptions,
+  type BuildResult,
+  type BuiltImage,
+  type ImageCommandOptions,
+  type ImageFailure,
+  type PullOptions,
+  type PushOptions,
+  type SkippedImage,
+  type TransferResult,
+} from './image-commands.js';
 export { composeDocument, load, loadDocument } from './model.js';
 export { openProject, type ContainerSelection, type Project, type ProjectRequest } from './project.js';
 export {
@@ -62,4 +79,4 @@ export type { ErrorSummary, WatchBatchPart, WatchEvent, WatchHooks } from './wat
 // Data shapes the CLI names in its own types.
 export type { LoadOptions } from '../model/load-options.js';
 export type { StackModel } from '../model/types.js';
-export type { Operation, Plan, ReconcileOptions } from '../planner/types.js';
+export type { BuildPolicy, Operation, Plan, PullOverride, ReconcileOptions } from '../planner/types.js';

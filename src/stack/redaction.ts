@@ -46,6 +46,7 @@ export function redactEvent(event: StackEvent, redact: Redact): StackEvent {
     case 'op-failed':
       return { ...event, error: { ...event.error, message: redact(event.error.message), ...(event.error.hint !== undefined ? { hint: redact(event.error.hint) } : {}) } };
     case 'wait-progress':
+    case 'image-progress':
     case 'warning':
     case 'model-warning':
       return { ...event, message: redact(event.message) };

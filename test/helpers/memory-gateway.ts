@@ -6,7 +6,9 @@
 //    deterministic per gateway (the n-th object of a kind always gets the same id).
 //  - createContainer(name, body): 409 ConflictError when the name is taken; 404 NotFoundError
 //    when a network in NetworkingConfig does not exist, or (with `strictImages`) the image is
-//    unknown. The container starts in state `created`, attached to those networks.
+//    unknown. The container starts in state `created`, attached to those networks. It keeps
+//    the id of the image its reference named then (a rebuild or pull that moves the reference
+//    later does not change it), as the engine does.
 //  - startContainer: `running`; starting a running container is a no-op (the engine's 304).
 //    A container has a health state (`starting`) when its body has a Healthcheck whose Test
 //    is not ["NONE"], or when a health script is registered for it (see below).
@@ -203,6 +205,8 @@ interface MemContainer {
   readonly body: ContainerCreateBody;
   readonly labels: Record<string, string>;
   readonly created: number;
+  /** The image the container was created from, as the engine keeps it ('' when unknown then). */
+  readonly imageId: string;
   state: ContainerState;
   health?: HealthState;
   exitCode: number;
@@ -587,7 +591,7 @@ export class MemoryGateway implements EngineGateway {
       name: c.name,
       labels: { ...c.labels },
       image: c.body.Image,
-      imageId: this.imageFor(c.body.Image)?.id ?? '',
+      imageId: c.imageId,
       state: c.state,
       ...(c.health ? { health: c.health } : {}),
       ...(c.state === 'exited' ? { exitCode: c.exitCode } : {}),
@@ -600,7 +604,7 @@ export class MemoryGateway implements EngineGateway {
   }
 
   private imageFor(ref: string): ObservedImage | undefined {
-    for (const image of this.images.values()) if (image.id === ref || image.repoTags.includes(ref)) return image;
+    for (const image of this.images.values()) if (image.id === ref || image.repoTags.some((t) => sameTag(t, ref))) return image;
     return undefined;
   }
 
@@ -643,7 +647,7 @@ export class MemoryGateway implements EngineGateway {
         restartCount: this.restarts.get(c.id) ?? 0,
         tty: c.body.Tty ?? false,
         openStdin: c.body.OpenStdin ?? false,
-        imageId: this.imageFor(c.body.Image)?.id ?? '',
+        imageId: c.imageId,
         pid: c.state === 'running' ? 4242 : 0,
         user: typeof c.body.User === 'string' ? c.body.User : '',
       };
@@ -666,6 +670,7 @@ export class MemoryGateway implements EngineGateway {
         body,
         labels: { ...(body.Labels ?? {}) },
         created: Math.floor(Date.now() / 1000),
+        imageId: this.imageFor(body.Image)?.id ?? '',
         state: 'created',
         exitCode: 0,
         networks: new Map(Object.entries(endpoints).map(([n, ep]) => [this.mustNetwork('create', n).body.Name, ep])),
@@ -1029,7 +1034,7 @@ export class MemoryGateway implements EngineGateway {
         throw new ConflictError('remove', `conflict: unable to remove repository reference "${ref}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image`, { kind: 'image', name: ref }, 409);
       }
       const byId = ref === image.id;
-      const left = byId ? [] : image.repoTags.filter((t) => t !== ref);
+      const left = byId ? [] : image.repoTags.filter((t) => !sameTag(t, ref));
       const untagged = byId ? [...image.repoTags] : [ref];
       if (left.length > 0) {
         this.images.set(image.id, { ...image, repoTags: left });
@@ -1063,10 +1068,10 @@ export class MemoryGateway implements EngineGateway {
   /** Give image `id` the reference `ref`, taking it off any other image. */
   private setImage(id: string, ref: string, labels: Record<string, string>): void {
     for (const image of this.images.values()) {
-      if (image.id !== id && image.repoTags.includes(ref)) this.images.set(image.id, { ...image, repoTags: image.repoTags.filter((t) => t !== ref) });
+      if (image.id !== id && image.repoTags.some((t) => sameTag(t, ref))) this.images.set(image.id, { ...image, repoTags: image.repoTags.filter((t) => !sameTag(t, ref)) });
     }
     const image = this.images.get(id);
-    const repoTags = [...(image?.repoTags ?? []).filter((t) => t !== ref), ref];
+    const repoTags = [...(image?.repoTags ?? []).filter((t) => !sameTag(t, ref)), ref];
     this.images.set(id, { id, repoTags, labels: image?.labels ?? Object.assign(Object.create(null) as Record<string, string>, labels) });
   }
 
@@ -1186,6 +1191,12 @@ function registryHost(ref: string): string {
 }
 
 /** A build's id: its context entries and options (tags and credentials aside), like the build cache. */
+/** `app` and `app:latest` name one image, as for the engine. */
+function sameTag(a: string, b: string): boolean {
+  const tagged = (r: string) => (r.includes('@') || r.slice(r.lastIndexOf('/') + 1).includes(':') ? r : `${r}:latest`);
+  return tagged(a) === tagged(b);
+}
+
 function buildHash(files: readonly TarEntry[], options: BuildImageOptions): string {
   const hash = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {

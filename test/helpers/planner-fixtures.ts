@@ -196,6 +196,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
   const networks: ObservedNetwork[] = [...observed.networks];
   const volumes: ObservedVolume[] = [...observed.volumes];
   const images: Record<string, string> = { ...observed.images };
+  const buildHashes: Record<string, string> = { ...(observed.imageBuildHashes ?? {}) };
   let seq = containers.length + networks.length + volumes.length;
   const nextId = (prefix: string) => `${prefix}${++seq}`;
   const find = (r: ContainerRef) => {
@@ -222,6 +223,22 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
       case 'image.pull':
         images[op.image] = imageIdFor(op.image);
         break;
+      case 'image.build':
+        // The same inputs give the same id, as the builder's cache does.
+        images[op.image] = imageIdFor(`${op.image} built from ${op.buildHash ?? 'a remote context'}`);
+        if (op.buildHash !== undefined) buildHashes[op.image] = op.buildHash;
+        else delete buildHashes[op.image];
+        break;
+      case 'image.tag': {
+        const id = images[op.source];
+        if (id === undefined) throw new Error(`simulator: no image ${op.source}`);
+        images[op.image] = id;
+        if (buildHashes[op.source] !== undefined) buildHashes[op.image] = buildHashes[op.source]!;
+        break;
+      }
+      case 'image.push':
+      case 'image.remove':
+        throw new Error(`simulator: ${op.kind} is not simulated`);
       case 'network.create':
         networks.push({
           id: nextId('n'),
@@ -321,7 +338,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
         break;
     }
   }
-  return { ...observed, containers, networks, volumes, images };
+  return { ...observed, containers, networks, volumes, images, imageBuildHashes: buildHashes };
 }
 
 /** Replace fields of one observed container (by name). */

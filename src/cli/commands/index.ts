@@ -21,7 +21,10 @@ import { registerTop } from './top.js';
 import { registerPort } from './port.js';
 import { registerEvents } from './events.js';
 import { registerWatch } from './watch.js';
+import { registerBuild } from './build.js';
+import { registerPull } from './pull.js';
+import { registerPush } from './push.js';
 
 export type RegisterCommand = (program: Command) => Command;
 
-export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerConfig, registerPs, registerLs, registerLogs, registerExec, registerRun, registerStart, registerStop, registerRestart, registerKill, registerRm, registerPause, registerUnpause, registerTop, registerPort, registerEvents, registerWatch];
+export const commands: RegisterCommand[] = [registerUp, registerPlan, registerDown, registerBuild, registerPull, registerPush, registerConfig, registerPs, registerLs, registerLogs, registerExec, registerRun, registerStart, registerStop, registerRestart, registerKill, registerRm, registerPause, registerUnpause, registerTop, registerPort, registerEvents, registerWatch];

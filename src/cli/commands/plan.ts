@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import { ExitCode, ExitRequest } from '../../errors.js';
 import { optionsOf } from '../options.js';
 import { addReconcileFlags, commandContext, reconcileOptionsFrom, type ReconcileFlags } from '../context.js';
+import { addImageFlags, imageOptionsFrom, type ImageFlags } from '../image-flags.js';
 
-interface PlanFlags extends ReconcileFlags {
+interface PlanFlags extends ReconcileFlags, ImageFlags {
   readonly json?: boolean;
   readonly detailedExitcode?: boolean;
 }
@@ -17,7 +18,7 @@ export function registerPlan(program: Command): Command {
     .command('plan')
     .description('show what `up` would change, and why, without changing anything')
     .argument('[services...]', 'only these services (and their dependencies, unless --no-deps)');
-  addReconcileFlags(cmd)
+  addImageFlags(addReconcileFlags(cmd))
     .option('--json', 'print the plan as JSON')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
     .addHelpText(
@@ -27,6 +28,7 @@ Examples:
   stack plan                          what would \`stack up -d\` do here?
   stack plan web                      only web and what it depends on
   stack plan --scale worker=3         the plan with three workers
+  stack plan --build                  what \`stack up --build\` would build
   stack plan --detailed-exitcode      in CI: exit 2 when the engine is not in step with the file
   stack plan --json | jq '.operations[].id'`,
     )
@@ -40,6 +42,7 @@ Examples:
           load: ctx.load,
           connect: ctx.connect,
           reconcile,
+          ...imageOptionsFrom(opts),
           ...(ctx.target !== undefined ? { target: ctx.target } : {}),
           ...(opts.resolveImage !== undefined ? { resolveImage: opts.resolveImage } : {}),
         },

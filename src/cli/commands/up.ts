@@ -7,8 +7,9 @@ import { addReconcileFlags, commandContext, reconcileOptionsFrom, type CommandCo
 import type { UpResult } from '../../stack/index.js';
 import { addAttachFlags, attachAfterUp, type AttachFlags } from '../attached.js';
 import { UsageError } from '../../errors.js';
+import { addImageFlags, imageOptionsFrom, type ImageFlags } from '../image-flags.js';
 
-interface UpFlags extends ReconcileFlags, AttachFlags {
+interface UpFlags extends ReconcileFlags, AttachFlags, ImageFlags {
   readonly detach?: boolean;
   readonly watch?: boolean;
 }
@@ -20,7 +21,7 @@ export function registerUp(program: Command): Command {
     .argument('[services...]', 'only these services (and their dependencies, unless --no-deps)')
     .option('-d, --detach', 'apply the plan and return, leaving the containers running')
     .option('--watch', 'then keep the containers in step with their files (develop.watch), as `stack watch`');
-  addAttachFlags(addReconcileFlags(cmd))
+  addAttachFlags(addImageFlags(addReconcileFlags(cmd)))
     .addHelpText(
       'after',
       `
@@ -29,6 +30,10 @@ Examples:
   stack up -d web                     web and what it depends on
   stack up -d --scale worker=3        three worker replicas
   stack up -d --remove-orphans        also remove containers of services no longer in the file
+  stack up -d --build web             build web's image (changed or not), then bring it up;
+                                      without --build, images are built when missing or
+                                      when their build context changed
+  stack up -d --no-build --pull never use only the images already present
   stack up -d --wait --wait-timeout 60
                                       return once every service is running (healthy if it
                                       has a healthcheck), or fail after 60 s
@@ -51,6 +56,7 @@ Examples:
             load: ctx.load,
             connect: ctx.connect,
             reconcile,
+            ...imageOptionsFrom(opts),
             ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}),
             ...(ctx.target !== undefined ? { target: ctx.target } : {}),
             ...(opts.resolveImage !== undefined ? { resolveImage: opts.resolveImage } : {}),

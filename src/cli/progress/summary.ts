@@ -8,15 +8,20 @@ import { formatDuration } from './renderer.js';
 
 export async function summariseApplied(result: UpResult, stream: { isTTY?: boolean }): Promise<string> {
   const { plan, model } = result;
-  if (plan.operations.length === 0) {
+  const imageOps = result.imagePlan?.operations.length ?? 0;
+  if (plan.operations.length === 0 && imageOps === 0) {
     const n = Object.keys(model.services).length;
     return `project ${model.projectName}: nothing to do, ${n} service${n === 1 ? '' : 's'} up to date\n`;
   }
   const { formatPlan } = await import('../../stack/index.js');
   // Warnings were shown with the progress already. The copy keeps `plan.sensitive`; the
   // model's values are passed too, for a formatter that redacts only from its options.
-  const text = formatPlan({ ...plan, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues });
-  return `${text.endsWith('\n') ? text : text + '\n'}applied ${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}\n`;
+  const format = (p: typeof plan) => formatPlan({ ...p, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues });
+  // The images came first (builds and pulls), then the plan made from what they gave.
+  const images = result.imagePlan && imageOps > 0 ? format(result.imagePlan) : '';
+  const text = plan.operations.length > 0 || images === '' ? format(plan) : '';
+  const total = plan.operations.length + imageOps;
+  return `${images}${text}applied ${total} operation${total === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}\n`;
 }
 
 export function summariseDown(result: DownResult): string {

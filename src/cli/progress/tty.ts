@@ -8,7 +8,7 @@
 
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { PlanStepSummary, StackEvent } from '../../stack/index.js';
-import { formatDuration, type Renderer, type RendererStreams } from './renderer.js';
+import { formatDuration, imageOutcome, type Renderer, type RendererStreams } from './renderer.js';
 import { leftAloneLine } from '../left-alone.js';
 
 const PROJECT_TASK = '(project)';
@@ -44,6 +44,10 @@ const VERBS: Readonly<Record<string, string>> = {
   'volume.create': 'volume created',
   'volume.remove': 'volume removed',
   'image.pull': 'image pulled',
+  'image.build': 'image built',
+  'image.tag': 'image tagged',
+  'image.push': 'image pushed',
+  'image.remove': 'image removed',
   'service.create': 'service created',
   'service.update': 'service updated',
   'service.remove': 'service removed',
@@ -158,9 +162,10 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
           setOutput(state, `${event.opId} ...`);
           break;
         }
-        case 'wait-progress': {
+        case 'wait-progress':
+        case 'image-progress': {
           const state = taskOfOp.get(event.opId);
-          if (state) setOutput(state, event.message);
+          if (state) setOutput(state, event.type === 'image-progress' ? `${event.opId}: ${event.message}` : event.message);
           break;
         }
         case 'op-done':
@@ -170,7 +175,7 @@ export function ttyRenderer(streams: RendererStreams): Renderer {
           if (!state) break;
           state.finished.add(event.opId);
           state.lastEndAt = event.at;
-          if (event.type === 'op-done') state.verbs.push(VERBS[event.kind] ?? 'done');
+          if (event.type === 'op-done') state.verbs.push(imageOutcome(event) ?? VERBS[event.kind] ?? 'done');
           if (event.type === 'op-failed') state.failures.push(event.error.message);
           if (event.type === 'op-skipped' && event.reason === 'interrupted') state.failures.push('interrupted');
           if (event.type === 'op-skipped' && event.reason === 'dependency-failed') state.failures.push(`skipped: ${event.blockedBy ?? 'a prerequisite'} did not complete`);

@@ -7,7 +7,8 @@
 //   then, unless --no-recreate: 5. forced (--force-recreate, --always-recreate-deps), or
 //   taken over (--take-over) from the other folder it was brought up from;
 //   6. its canonical spec differs (the config hash label); 7. its image reference now points
-//   at another id; 8. an expected network is not attached or 9. an expected volume not mounted
+//   at another id, or this plan rebuilds it because its build changed (a prediction: `up`
+//   builds first, then compares the ids); 8. an expected network is not attached or 9. an expected volume not mounted
 //   (a run killed between create and connect leaves exactly this).
 
 import { COMPOSE, STACK, parseSensitivePaths, parseSpecLabel } from '../../api/labels.js';
@@ -39,6 +40,8 @@ export interface KeptContainer {
   readonly explicit: boolean;
   /** The id of the image present locally for the service, if any. */
   readonly imageId: string | undefined;
+  /** Set when this plan rebuilds the service's image because its build changed (`image demo-web is rebuilt`). */
+  readonly imageReplaced?: string;
 }
 
 /** What the rest of the plan says, as far as these rules need it. */
@@ -79,6 +82,7 @@ export function recreateCause(ctx: ReconcileContext, k: KeptContainer, rc: Recre
       text: `image ${imageReference(ctx.projectName, k.service)} now points to ${short(k.imageId)} (container has ${short(container.imageId)})`,
     };
   }
+  if (k.imageReplaced !== undefined) return { kind: 'image-changed', text: k.imageReplaced };
   return detachedCause(ctx, k);
 }
 

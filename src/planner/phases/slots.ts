@@ -92,8 +92,9 @@ export function decideSlots(ctx: ReconcileContext, scope: Scope, partition: Obse
     const explicit = scope.explicit.has(serviceName);
     const strategy = recreateStrategy(ctx, explicit);
     const imageId = images.presentId(service);
+    const imageReplaced = images.replacedCause(service);
     const slots: Slot[] = kept.map(({ number, container }) => {
-      const cause = recreateCause(ctx, { service, number, container, spec, hash, strategy, explicit, imageId }, rc);
+      const cause = recreateCause(ctx, { service, number, container, spec, hash, strategy, explicit, imageId, ...(imageReplaced !== undefined ? { imageReplaced } : {}) }, rc);
       const name = containerName(ctx.projectName, service, number);
       if (cause) return { service, number, name, existing: container, fate: 'recreate', cause, ops: { ready: [] } };
       const started = startCause(container, oneShots.has(serviceName));

@@ -121,7 +121,7 @@ describe('reconcile: creating and keeping', () => {
     const m = stack(service('cache', { image: 'redis:7' }));
     const plan = reconcile(m, emptyObserved());
     assert.deepEqual(op(plan, 'create container demo-cache-1').after, ['create network demo_default', 'pull image redis:7']);
-    assert.match(formatPlan(plan), /^\+ image redis:7 \(pull\): image not present$/m);
+    assert.match(formatPlan(plan), /^\+ image redis:7 \(pull\): no image$/m);
   });
 
   test('an image referenced without a tag is found under :latest', () => {
