@@ -42,7 +42,14 @@ export function readTextFile(file: string, cwd: string, limits: ParseLimits = de
       },
     ]);
   }
-  return fs.readText(file);
+  try {
+    return fs.readText(file);
+  } catch (e) {
+    // A file that stat calls readable may still fail to read (permissions, EIO): it is the
+    // user's file that is at fault, named, not an unexpected error.
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new StackFileError([{ message: `cannot read ${what} ${displayName(file, cwd)}: ${why}` }]);
+  }
 }
 
 /** Parse and interpolate one stack file's text. */

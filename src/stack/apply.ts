@@ -7,13 +7,20 @@ import type { ProgressEvent } from '../engine/progress.js';
 import type { Plan } from '../planner/types.js';
 import { ConflictError, InterruptedError, NotFoundError } from '../errors.js';
 import { projectFilter } from '../api/labels.js';
+import type { StackModel } from '../model/types.js';
 import { strayDuplicates } from '../network/stray-duplicates.js';
+import { explainFailure, failedOperation, removeUnstartedCreations } from './failures.js';
 import { pause, planSteps, type RunHooks, type StackEvent } from './events.js';
 import { redactError, redactingListener, redactorFor } from './redaction.js';
 
 export interface ApplyOptions {
   /** Engine operations at once (`--parallel`); default follows the engine's CPUs. */
   readonly parallel?: number;
+}
+
+/** What the command knows beyond the plan, for its errors (a failed start names its `ports` entry). */
+export interface ApplyContext {
+  readonly model?: StackModel;
 }
 
 export interface Applied {
@@ -29,7 +36,7 @@ export interface Applied {
  * Runs a plan with the executor, forwarding its events redacted with the plan's own sensitive
  * values (on top of whatever the caller's hooks redact). Throws the first failure.
  */
-export async function applyPlan(planned: Plan, gateway: EngineGateway, options: ApplyOptions, hooks: RunHooks): Promise<Applied> {
+export async function applyPlan(planned: Plan, gateway: EngineGateway, options: ApplyOptions, hooks: RunHooks, context: ApplyContext = {}): Promise<Applied> {
   const redact = redactorFor({ plan: planned });
   const emit = redactingListener(hooks.onEvent, redact);
   emit({
@@ -47,7 +54,10 @@ export async function applyPlan(planned: Plan, gateway: EngineGateway, options: 
     onEvent: (e: ProgressEvent) => emit(e),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
   });
-  if (result.error) throw redactError(result.error, redact);
+  if (result.error) {
+    await removeUnstartedCreations(planned, result, gateway, emit);
+    throw redactError(explainFailure(result.error, failedOperation(planned, result), context.model), redact);
+  }
   if (result.interrupted || hooks.signal?.aborted) {
     throw new InterruptedError('interrupted: the run stopped before finishing its plan', { hint: 'run the same command again to finish it' });
   }

@@ -77,7 +77,7 @@ export async function up(options: UpOptions, hooks: RunHooks = {}): Promise<UpRe
     return withProjectLock(connection, model.projectName, 'stack up', options, events, () =>
       converge(events, async () => {
         const planned = await observeAndReconcile(connection, model, options.reconcile, events);
-        const { durationMs, done } = await applyPlan(planned, connection.gateway, options, events);
+        const { durationMs, done } = await applyPlan(planned, connection.gateway, options, events, { model });
         return { model, plan: planned, durationMs, done, project: new Project(connection, model.projectName, model) };
       }),
     );

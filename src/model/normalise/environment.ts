@@ -3,7 +3,10 @@
 // takes the variable from the interpolation variables (shell over .env) and is omitted when
 // unset. Every value read from an env_file is sensitive: it never appears in plans or logs.
 
+import { StackFileError } from '../../errors.js';
 import { parseDotenv } from '../dotenv.js';
+import { defaultParseLimits } from '../parse.js';
+import { readTextFile } from '../stack-file.js';
 import { dict, type EnvFileSpec } from '../types.js';
 import { type Env, hostPath, isMapping, listOrDict, type Path, toBool, toStr } from './support.js';
 
@@ -39,9 +42,12 @@ export function readEnvFiles(env: Env, files: readonly EnvFileSpec[], paths: rea
     }
     let text: string;
     try {
-      text = fs.readText(file.path);
+      // Refused like a stack file: not a regular file (`/dev/zero` would be read forever), or
+      // larger than the cap.
+      text = readTextFile(file.path, env.projectDirectory, defaultParseLimits, 'env file', fs);
     } catch (e) {
-      env.problems.add(at, `cannot read env file ${file.path}: ${(e as Error).message}`);
+      if (!(e instanceof StackFileError)) throw e;
+      env.problems.add(at, e.problems[0]?.message ?? `cannot read env file ${file.path}`);
       return;
     }
     let values: Record<string, string>;
