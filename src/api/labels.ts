@@ -41,6 +41,13 @@ export const STACK = {
   sensitivePaths: 'dev.stack.sensitive-paths',
   /** The stack version that created the object. */
   version: 'dev.stack.version',
+  /**
+   * On a container created to replace a dependency: the ids of the running dependents with
+   * `depends_on.restart: true` that must restart after it (comma-separated). A dependent
+   * that started before this container was created has not restarted yet: a run died in
+   * between, and the next one finishes the restart.
+   */
+  restartDependents: 'dev.stack.restart-dependents',
 } as const;
 
 /** The filter that selects everything of one project (ours and foreign objects alike). */
@@ -163,4 +170,14 @@ export function parseSensitivePaths(labels: Labels): string[] {
  */
 export function isWrittenByStack(name: string): boolean {
   return name.startsWith(STACK_PREFIX) || (Object.values(COMPOSE) as string[]).includes(name);
+}
+
+export function formatRestartDependents(containerIds: readonly string[]): string | undefined {
+  return containerIds.length > 0 ? [...containerIds].sort().join(',') : undefined;
+}
+
+/** The dependents (container ids) a container's creation asked to restart. */
+export function parseRestartDependents(labels: Labels): string[] {
+  const raw = labels[STACK.restartDependents];
+  return raw ? raw.split(',').filter((id) => /^[0-9a-zA-Z]+$/.test(id)) : [];
 }

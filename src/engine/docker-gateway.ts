@@ -930,6 +930,7 @@ interface RawContainer {
 interface RawContainerInspect {
   Id: string;
   Name?: string;
+  Created?: string;
   Image?: string;
   RestartCount?: number;
   Config?: { Labels?: Record<string, string> | null; Tty?: boolean; OpenStdin?: boolean };
@@ -1042,6 +1043,7 @@ function toContainerDetails(c: RawContainerInspect): ContainerDetails {
     ...(health === 'starting' || health === 'healthy' || health === 'unhealthy' ? { health } : {}),
     exitCode: c.State?.ExitCode ?? 0,
     oomKilled: c.State?.OOMKilled ?? false,
+    ...(c.Created ? { created: c.Created } : {}),
     ...(c.State?.StartedAt && !c.State.StartedAt.startsWith('0001-') ? { startedAt: c.State.StartedAt } : {}),
     ...(c.State?.FinishedAt && !c.State.FinishedAt.startsWith('0001-') ? { finishedAt: c.State.FinishedAt } : {}),
     restartCount: c.RestartCount ?? 0,

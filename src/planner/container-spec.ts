@@ -2,7 +2,7 @@
 // purely. What Compose does is the reference: users expect the same container from the same
 // file.
 
-import { COMPOSE, STACK, formatDependsOn, formatOneOff, formatSensitivePaths } from '../api/labels.js';
+import { COMPOSE, STACK, formatDependsOn, formatOneOff, formatRestartDependents, formatSensitivePaths } from '../api/labels.js';
 import type { MountSpec, ServiceSpec, StackModel } from '../model/types.js';
 import type { ContainerCreateBody, EndpointConfig } from '../api/engine-types.js';
 import {
@@ -33,6 +33,12 @@ export interface ContainerBodyOptions {
    * data as Compose does.
    */
   readonly inheritedVolumes?: readonly { readonly name: string; readonly target: string }[];
+  /**
+   * Ids of the running dependents (`depends_on.restart: true`) this container replaces a
+   * dependency of: recorded on it (`dev.stack.restart-dependents`), so a run that dies before
+   * restarting them is finished by the next one.
+   */
+  readonly restartDependents?: readonly string[];
 }
 
 /** Network keys of a service, the one the container is created with first: highest priority, then by name. */
@@ -100,6 +106,7 @@ export function containerLabels(
   spec: CanonicalSpec,
   sensitive: readonly string[],
   stackVersion?: string,
+  restartDependents: readonly string[] = [],
 ): Record<string, string> {
   const labels: Record<string, string> = Object.create(null);
   Object.assign(labels, service.labels);
@@ -116,6 +123,8 @@ export function containerLabels(
   const sensitiveLabel = formatSensitivePaths(sensitive);
   if (sensitiveLabel !== undefined) labels[STACK.sensitivePaths] = sensitiveLabel;
   if (stackVersion !== undefined) labels[STACK.version] = stackVersion;
+  const dependents = formatRestartDependents(restartDependents);
+  if (dependents !== undefined) labels[STACK.restartDependents] = dependents;
   return labels;
 }
 
@@ -347,7 +356,7 @@ export function buildContainerCreateBody(
     Cmd: service.command !== undefined ? [...service.command] : undefined,
     Entrypoint: service.entrypoint !== undefined ? [...service.entrypoint] : undefined,
     Env: env,
-    Labels: { ...containerLabels(model, service, number, spec, sensitive, options.stackVersion) },
+    Labels: { ...containerLabels(model, service, number, spec, sensitive, options.stackVersion, options.restartDependents) },
     WorkingDir: service.workingDir,
     User: service.user,
     Hostname: service.hostname,

@@ -190,6 +190,8 @@ interface MemContainer {
   readonly body: ContainerCreateBody;
   readonly labels: Record<string, string>;
   readonly created: number;
+  /** ISO time of the create (the engine's inspect `Created`). */
+  readonly createdAt: string;
   state: ContainerState;
   health?: HealthState;
   exitCode: number;
@@ -597,6 +599,7 @@ export class MemoryGateway implements EngineGateway {
         ...(c.health ? { health: c.health } : {}),
         exitCode: c.exitCode,
         oomKilled: false,
+        created: c.createdAt,
         ...(c.startedAt ? { startedAt: c.startedAt } : {}),
         ...(c.finishedAt ? { finishedAt: c.finishedAt } : {}),
         restartCount: 0,
@@ -624,6 +627,7 @@ export class MemoryGateway implements EngineGateway {
         body,
         labels: { ...(body.Labels ?? {}) },
         created: Math.floor(Date.now() / 1000),
+        createdAt: new Date().toISOString(),
         state: 'created',
         exitCode: 0,
         networks: new Map(Object.entries(endpoints).map(([n, ep]) => [this.mustNetwork('create', n).body.Name, ep])),

@@ -8,7 +8,8 @@
 // is created `created` with the networks of its NetworkingConfig and the volume mounts of its
 // HostConfig.Mounts; start → `running` (and `healthy` when it has a healthcheck, unless the
 // test scripted otherwise); stop → `exited (0)`; creating a name that exists, or touching
-// an object that does not, throws.
+// an object that does not, throws. Containers carry engine times (`times`) from a clock that
+// ticks once per create and per start or restart.
 
 import { canonicalHash } from '../../src/model/hash.js';
 import type {
@@ -198,6 +199,10 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
   const images: Record<string, string> = { ...observed.images };
   let seq = containers.length + networks.length + volumes.length;
   const nextId = (prefix: string) => `${prefix}${++seq}`;
+  // The engine's clock, as observe reads it (ContainerTimes): one tick per create or start,
+  // going on from the latest time already observed, so reruns keep the order.
+  let clock = Math.max(0, ...containers.flatMap((c) => [c.times?.createdUs ?? 0, c.times?.startedUs ?? 0]));
+  const tick = () => ++clock;
   const find = (r: ContainerRef) => {
     const c = r.id !== undefined ? containers.find((x) => x.id === r.id) : containers.find((x) => x.name === r.name);
     if (!c) throw new Error(`simulator: no container ${r.id ?? r.name}`);
@@ -291,6 +296,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
           networks: nets,
           mounts,
           ports: [],
+          times: { createdUs: tick() },
           ...(body.Healthcheck && body.Healthcheck.Test?.[0] !== 'NONE' ? { health: 'starting' as const } : {}),
         });
         break;
@@ -300,6 +306,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
         const c = find(op.container);
         c.state = 'running';
         c.status = 'Up';
+        c.times = { createdUs: c.times?.createdUs ?? 0, startedUs: tick() };
         delete c.exitCode;
         if (c.health !== undefined) c.health = options.health?.[c.name] ?? 'healthy';
         break;

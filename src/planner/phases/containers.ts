@@ -23,7 +23,7 @@ import type { ReconcileContext } from './context.js';
 import type { ImagePhase } from './images.js';
 import type { ResourceDecisions, ResourceOperations } from './resources.js';
 import type { ObservedPartition } from './scope.js';
-import { refOf, type Slot, type SlotTable } from './slots.js';
+import { refOf, restartingDependents, type Slot, type SlotTable } from './slots.js';
 
 /** Container id (or `id/network` for a disconnect) → the operation after which it no longer holds its networks and volumes. */
 export type ContainerRemovals = Map<string, string>;
@@ -154,6 +154,7 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
     spec,
     sensitivePaths: sensitivePaths(spec, ctx.redactor),
     ...(slot.fate === 'recreate' && !options.renewAnonVolumes ? { inheritedVolumes: imageDeclaredVolumes(service, slot.existing!) } : {}),
+    ...(slot.renewsDependents && !options.noStart ? { restartDependents: restartingDependents(ctx, inputs.table, serviceName).map((d) => d.existing!.id) } : {}),
     ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
   });
   const keptNetworkIds = inputs.resources.keptNetworkIds;

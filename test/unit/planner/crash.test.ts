@@ -124,3 +124,43 @@ test('a -V recreate killed after any operation is finished by the next -V run', 
   const running = applyPlan(reconcile(m, emptyObserved()), emptyObserved());
   checkEveryCut(stackModel('b'), running, { renewAnonVolumes: true });
 });
+
+/** db, and web that depends on it with `restart: true`; GENERATION changes db alone. */
+function restartModel(generation: string): StackModel {
+  return model({
+    services: [
+      service('db', { environment: { GENERATION: generation } }),
+      service('web', { dependsOn: { db: dependsOn('service_started', { restart: true }) } }),
+    ],
+  });
+}
+
+/** Precise engine times of a container, as observe reads them (the simulator keeps a clock). */
+function timesOf(observed: ObservedState, name: string): { createdUs: number; startedUs?: number } {
+  const c = observed.containers.find((x) => x.name === name);
+  assert.ok(c?.times, `${name} has engine times`);
+  return c.times;
+}
+
+test('a run killed between a dependency recreate and the dependent restart: the next run restarts the dependent', () => {
+  const running = applyPlan(reconcile(restartModel('1'), emptyObserved()), emptyObserved());
+  const target = restartModel('2');
+  const first = reconcile(target, running);
+  assert.ok(first.operations.some((o) => o.id === 'restart container demo-web-1'), 'the change plans the restart');
+  for (let cut = 0; cut <= first.operations.length; cut++) {
+    const killed = applyPlan(first, running, { limit: cut });
+    const final = applyPlan(reconcile(target, killed), killed);
+    const db = timesOf(final, 'demo-db-1');
+    const web = timesOf(final, 'demo-web-1');
+    assert.ok(web.startedUs! > db.createdUs, `cut ${cut}: web (started ${web.startedUs}) restarted after db was created (${db.createdUs})`);
+    assert.equal(formatPlan(reconcile(target, final)), 'No changes.\n', `cut ${cut}: the plan after the rerun is empty`);
+  }
+});
+
+test('a dependency scaled up while its restart: true dependent runs does not restart the dependent, now or later', () => {
+  const m = restartModel('1');
+  const running = applyPlan(reconcile(m, emptyObserved()), emptyObserved());
+  const scaled = applyPlan(reconcile(m, running, { scale: { db: 2 } }), running);
+  assert.ok(!reconcile(m, running, { scale: { db: 2 } }).operations.some((o) => o.kind === 'container.restart'));
+  assert.equal(formatPlan(reconcile(m, scaled, { scale: { db: 2 } })), 'No changes.\n');
+});
