@@ -14,7 +14,10 @@ export interface FileContext {
   readonly lookup: Lookup;
   readonly warnings: ModelWarning[];
   readonly warnedVariables: Set<string>;
+  /** Every substituted value. */
   readonly sensitiveValues: Set<string>;
+  /** The substituted values of variables whose names look secret. */
+  readonly secretValues: Set<string>;
   readonly cwd: string;
   readonly limits: ParseLimits;
   /** How files are looked at and read (recorded when the model may be cached). */
@@ -62,6 +65,7 @@ export function loadStackText(text: string, file: string, ctx: FileContext): Rec
     warnings: ctx.warnings,
     warnedVariables: ctx.warnedVariables,
     sensitiveValues: ctx.sensitiveValues,
+    secretValues: ctx.secretValues,
   });
   return doc;
 }

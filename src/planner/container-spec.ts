@@ -15,7 +15,7 @@ import {
 } from './canonical.js';
 import { anonymousVolumeName, imageReference, networkName, volumeName } from './names.js';
 import { makeRedactor } from './redact.js';
-import { sensitivePaths, specLabel } from './sensitive-spec.js';
+import { serviceSensitivePaths, specLabel } from './sensitive-spec.js';
 
 export interface ContainerBodyOptions {
   /** Written into `dev.stack.version`. */
@@ -325,7 +325,7 @@ export function buildContainerCreateBody(
   options: ContainerBodyOptions = {},
 ): ContainerCreateBody {
   const spec = options.spec ?? canonicalServiceSpec(model, service);
-  const sensitive = options.sensitivePaths ?? sensitivePaths(spec, makeRedactor(model.sensitiveValues));
+  const sensitive = options.sensitivePaths ?? serviceSensitivePaths(model, service.name, spec, makeRedactor(model.secretValues));
   const env = Object.keys(service.environment)
     .sort()
     .map((k) => `${k}=${service.environment[k]}`);

@@ -59,5 +59,5 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   planReadiness(ctx, table, partition);
   warnUncopiedFiles(ctx, table.order);
 
-  return { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues) };
+  return { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues, model.secretValues) };
 }

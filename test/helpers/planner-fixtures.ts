@@ -12,6 +12,7 @@
 // ticks once per create and per start or restart.
 
 import { canonicalHash } from '../../src/model/hash.js';
+import { pathSegment, pathsHolding, stringsOf, valueAt } from '../../src/model/sensitive.js';
 import type {
   DependsOnSpec,
   MountSpec,
@@ -132,7 +133,10 @@ export interface ModelInput {
   readonly networks?: readonly NetworkSpec[];
   readonly volumes?: readonly VolumeSpec[];
   readonly disabledServices?: readonly string[];
+  /** Secret values (model.secretValues); the fields holding them become model.sensitivePaths. */
   readonly sensitiveValues?: readonly string[];
+  /** Sensitive fields by path besides those (`services.app.environment.ROLE`). */
+  readonly sensitivePaths?: readonly string[];
 }
 
 /** A model; networks and volumes that services use but the input does not declare are added. */
@@ -160,10 +164,23 @@ export function model(input: ModelInput): StackModel {
     configs: nullDict(),
     profiles: [],
     activeProfiles: [],
-    sensitiveValues: input.sensitiveValues ?? [],
+    ...sensitiveFields(services, input.sensitiveValues ?? [], input.sensitivePaths ?? []),
     warnings: [],
     extensions: nullDict(),
   };
+}
+
+/** As the loader records them (model/sensitive.ts): the given secrets, the fields holding them, and the given paths. */
+function sensitiveFields(
+  services: Record<string, ServiceSpec>,
+  secrets: readonly string[],
+  extraPaths: readonly string[],
+): Pick<StackModel, 'sensitivePaths' | 'sensitiveValues' | 'secretValues' | 'holdsOutsideValues'> {
+  const paths = new Set(extraPaths);
+  for (const name of Object.keys(services)) for (const p of pathsHolding(services[name], pathSegment('services', name), secrets)) paths.add(p);
+  const values = new Set(secrets);
+  for (const p of paths) for (const v of stringsOf(valueAt({ services }, p))) values.add(v);
+  return { sensitivePaths: [...paths].sort(), sensitiveValues: [...values].sort(), secretValues: [...secrets].sort(), holdsOutsideValues: secrets.length > 0 };
 }
 
 /** Image ids the simulated engine has: every reference resolves to a stable fake id. */

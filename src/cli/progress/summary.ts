@@ -13,9 +13,10 @@ export async function summariseApplied(result: UpResult, stream: { isTTY?: boole
     return `project ${model.projectName}: nothing to do, ${n} service${n === 1 ? '' : 's'} up to date\n`;
   }
   const { formatPlan } = await import('../../stack/index.js');
-  // Warnings were shown with the progress already. The copy keeps `plan.sensitive`; the
-  // model's values are passed too, for a formatter that redacts only from its options.
-  const text = formatPlan({ ...plan, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues });
+  // Warnings were shown with the progress already. The copy keeps `plan.sensitive`, the
+  // secrets the formatter scrubs; the model's secrets are passed too, for good measure (never
+  // its other sensitive values: those are hidden by field, and must not cut into names).
+  const text = formatPlan({ ...plan, warnings: [] }, { color: paint(stream), sensitiveValues: model.secretValues });
   return `${text.endsWith('\n') ? text : text + '\n'}applied ${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}\n`;
 }
 

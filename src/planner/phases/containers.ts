@@ -17,7 +17,7 @@ import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetwor
 import { inChange, opId, type InChange } from '../ids.js';
 import { networkName } from '../names.js';
 import { isUp, observedRef } from '../refs.js';
-import { sensitivePaths } from '../sensitive-spec.js';
+import { serviceSensitivePaths } from '../sensitive-spec.js';
 import type { Cause } from '../types.js';
 import type { ReconcileContext } from './context.js';
 import type { ImagePhase } from './images.js';
@@ -152,7 +152,7 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
   }
   const body = buildContainerCreateBody(model, service, slot.number, {
     spec,
-    sensitivePaths: sensitivePaths(spec, ctx.redactor),
+    sensitivePaths: serviceSensitivePaths(model, serviceName, spec, ctx.redactor),
     ...(slot.fate === 'recreate' && !options.renewAnonVolumes ? { inheritedVolumes: imageDeclaredVolumes(service, slot.existing!) } : {}),
     ...(slot.renewsDependents && !options.noStart ? { restartDependents: restartingDependents(ctx, inputs.table, serviceName).map((d) => d.existing!.id) } : {}),
     ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
