@@ -88,6 +88,7 @@ const VERB_OF_KIND: Record<OperationKind, Verb> = {
   'container.restart': 'restart',
   'container.remove': 'remove',
   'container.wait': 'wait',
+  'container.copy-files': 'create',
 };
 
 function changeOf(op: Operation): PlanChange {
@@ -256,6 +257,8 @@ function operationJson(op: Operation, redactor: Redactor): unknown {
     if (NAME_FIELDS.has(key)) out[key] = scrubDeep(value, redactor);
     else if (key === 'cause') out[key] = scrubDeep(value, redactor);
     else if (key === 'body' && op.kind === 'container.create') out[key] = redactDeep(hideSensitiveFields(op.body), redactor);
+    // Delivered files' contents are secrets: only their count is shown.
+    else if (key === 'contents' && op.kind === 'container.copy-files') out[key] = op.contents.toJSON();
     else out[key] = redactDeep(value, redactor);
   }
   return out;

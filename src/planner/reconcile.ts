@@ -20,7 +20,7 @@
 
 import type { StackModel } from '../model/types.js';
 import type { ObservedState } from '../api/observed.js';
-import { emitContainerOperations, emitRemovals, warnUncopiedFiles } from './phases/containers.js';
+import { checkDeliveries, emitContainerOperations, emitRemovals } from './phases/containers.js';
 import { dedupeWarnings, problemError, reconcileContext } from './phases/context.js';
 import { ImagePhase } from './phases/images.js';
 import { planReadiness } from './phases/readiness.js';
@@ -48,6 +48,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   const images = new ImagePhase(ctx);
   // 4. Container slots and the recreate rules.
   const table = decideSlots(ctx, scope, partition, resources, images);
+  checkDeliveries(ctx, table.order);
   if (ctx.problems.length > 0) throw problemError(ctx.problems);
 
   // The operations, in the same order of phases.
@@ -57,7 +58,6 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   orderResourceRemovals(ctx, resources, partition.managed, removals);
   // 5. Readiness: dependency waits, depends_on.restart restarts, --wait.
   planReadiness(ctx, table, partition);
-  warnUncopiedFiles(ctx, table.order);
 
   return { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues, model.secretValues) };
 }

@@ -38,7 +38,20 @@ export function serviceSensitivePaths(model: StackModel, serviceName: string, sp
     const top = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(p)?.[0];
     return top !== undefined && Object.prototype.hasOwnProperty.call(spec, top);
   });
-  return [...new Set([...byField, ...sensitivePaths(spec, redactor)])].sort();
+  return [...new Set([...byField, ...deliveredContentPaths(spec), ...sensitivePaths(spec, redactor)])].sort();
+}
+
+/** `secrets[i].content` / `configs[i].content`: the contents of files delivered into the container (canonical.ts) are secret, whatever they hold. */
+function deliveredContentPaths(spec: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const kind of ['secrets', 'configs'] as const) {
+    const refs = spec[kind];
+    if (!Array.isArray(refs)) continue;
+    refs.forEach((ref, i) => {
+      if (isPlainObject(ref) && Object.hasOwn(ref, 'content')) out.push(`${kind}[${i}].content`);
+    });
+  }
+  return out;
 }
 
 /** Paths of the leaves of `spec` that hold one of the redactor's values (lists of plain values as one leaf). */

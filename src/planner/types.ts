@@ -10,6 +10,9 @@ import type {
 } from '../api/engine-types.js';
 import type { DependencyCondition } from '../model/types.js';
 import type { SensitiveValues } from './redact.js';
+import type { DeliveredFile, FileContents } from './delivered-files.js';
+
+export type { DeliveredFile } from './delivered-files.js';
 
 export interface FieldChange {
   /** Dotted path inside the service spec, e.g. `environment.LOG_LEVEL`. */
@@ -55,6 +58,7 @@ export type OperationKind =
   | 'container.restart'
   | 'container.remove'
   | 'container.wait'
+  | 'container.copy-files'
   | 'image.pull';
 
 /** What a line of the plan says is done to its object. */
@@ -168,6 +172,17 @@ export interface ContainerWaitOp extends OperationBase {
 }
 
 /**
+ * Write files into a created container before its start (one archive upload). The contents
+ * are secret: they are in `contents`, which never serialises (FileContents).
+ */
+export interface ContainerCopyFilesOp extends OperationBase {
+  readonly kind: 'container.copy-files';
+  readonly container: ContainerRef;
+  readonly files: readonly DeliveredFile[];
+  readonly contents: FileContents;
+}
+
+/**
  * Pull an image the model needs that is not present locally (`observed.images` has no id
  * for the reference). Planned only when the service has no `build` and its pull policy
  * allows it (not `never` / `build`). Container creates using the image come after it.
@@ -193,7 +208,8 @@ export type Operation =
   | ContainerStopOp
   | ContainerRestartOp
   | ContainerRemoveOp
-  | ContainerWaitOp;
+  | ContainerWaitOp
+  | ContainerCopyFilesOp;
 
 export interface PlanWarning {
   readonly message: string;

@@ -17,6 +17,7 @@ import type {
   DependsOnSpec,
   MountSpec,
   NetworkSpec,
+  SecretSpec,
   ServiceNetworkSpec,
   ServiceSpec,
   StackModel,
@@ -132,6 +133,8 @@ export interface ModelInput {
   readonly services: readonly ServiceSpec[];
   readonly networks?: readonly NetworkSpec[];
   readonly volumes?: readonly VolumeSpec[];
+  readonly secrets?: readonly SecretSpec[];
+  readonly configs?: readonly SecretSpec[];
   readonly disabledServices?: readonly string[];
   /** Secret values (model.secretValues); the fields holding them become model.sensitivePaths. */
   readonly sensitiveValues?: readonly string[];
@@ -160,8 +163,8 @@ export function model(input: ModelInput): StackModel {
     disabledServices: input.disabledServices ?? [],
     networks,
     volumes,
-    secrets: nullDict(),
-    configs: nullDict(),
+    secrets: nullDict(Object.fromEntries((input.secrets ?? []).map((x) => [x.key, x]))),
+    configs: nullDict(Object.fromEntries((input.configs ?? []).map((x) => [x.key, x]))),
     profiles: [],
     activeProfiles: [],
     ...sensitiveFields(services, input.sensitiveValues ?? [], input.sensitivePaths ?? []),
@@ -343,9 +346,20 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
       case 'container.wait':
         find(op.container);
         break;
+      case 'container.copy-files': {
+        // The engine keeps the files in the container's own layer: the simulator keeps their paths.
+        const c = find(op.container) as MutableContainer & { files?: string[] };
+        c.files = [...new Set([...(c.files ?? []), ...op.files.map((f) => f.path)])].sort();
+        break;
+      }
     }
   }
   return { ...observed, containers, networks, volumes, images };
+}
+
+/** The paths the simulator delivered into a container (container.copy-files), sorted. */
+export function deliveredFiles(c: ObservedContainer | undefined): string[] {
+  return [...((c as { files?: string[] } | undefined)?.files ?? [])];
 }
 
 /** Replace fields of one observed container (by name). */
