@@ -16,6 +16,8 @@ export interface EngineInfo {
   readonly ncpu: number;
   /** Where we connected, for messages (`unix:///var/run/docker.sock`). */
   readonly endpoint: string;
+  /** The engine's own identity (`ID` of GET /info): the same engine under any endpoint spelling. */
+  readonly id?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

@@ -48,6 +48,19 @@ export const STACK = {
    * between, and the next one finishes the restart.
    */
   restartDependents: 'dev.stack.restart-dependents',
+  /**
+   * The engine-side project lock (engine/engine-lock.ts): a volume that is never mounted,
+   * labelled with the project it locks (`lock`), a random token of its holder (`lockToken`),
+   * and who holds it, for the waiter's message and for taking over a stale one.
+   */
+  lock: 'dev.stack.lock',
+  lockToken: 'dev.stack.lock.token',
+  lockCommand: 'dev.stack.lock.command',
+  lockPid: 'dev.stack.lock.pid',
+  lockPidStart: 'dev.stack.lock.pid-start',
+  lockHost: 'dev.stack.lock.host',
+  lockSince: 'dev.stack.lock.since',
+  lockExpires: 'dev.stack.lock.expires',
 } as const;
 
 /** The filter that selects everything of one project (ours and foreign objects alike). */

@@ -211,7 +211,7 @@ export class DockerGateway implements EngineGateway {
 
   private async fetchInfo(signal?: AbortSignal): Promise<EngineInfo> {
     if (!this.version) await this.negotiate(signal);
-    const i = await this.call<{ NCPU?: number; OSType?: string; Architecture?: string; ServerVersion?: string }>(
+    const i = await this.call<{ ID?: string; NCPU?: number; OSType?: string; Architecture?: string; ServerVersion?: string }>(
       { operation: 'get info of', resource: { kind: 'engine', name: this.endpoint.url } },
       { method: 'GET', path: '/info' },
       signal,
@@ -223,6 +223,7 @@ export class DockerGateway implements EngineGateway {
       arch: i.Architecture ?? this.version!.arch,
       ncpu: i.NCPU ?? 1,
       endpoint: this.endpoint.url,
+      ...(i.ID ? { id: i.ID } : {}),
     };
   }
 

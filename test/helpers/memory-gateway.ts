@@ -575,6 +575,7 @@ export class MemoryGateway implements EngineGateway {
       arch: 'amd64',
       ncpu: this.options.ncpu ?? 2,
       endpoint: 'memory://',
+      id: 'MEMO:RYEN:GINE',
     }));
   }
 
