@@ -14,6 +14,8 @@ export const ExitCode = {
   engineUnreachable: 69,
   internal: 70,
   interrupted: 130,
+  /** Ended by SIGTERM (128 + 15), as a shell reports a process a SIGTERM ended. */
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

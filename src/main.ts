@@ -4,6 +4,7 @@
 import { ExitCode, ExitRequest, InternalError, isStackError, type StackError } from './errors.js';
 import { buildProgram } from './cli/program.js';
 import { renderError } from './cli/render-error.js';
+import { interruptedExitCode } from './cli/termination.js';
 import { setBuildId } from './build-info.js';
 
 /** Runs the command line; sets process.exitCode and also returns it (for in-process tests). */
@@ -18,7 +19,9 @@ export async function main(argv: readonly string[], context: { buildId?: string 
     // throws an ExitRequest instead of touching process.exitCode itself.
     process.exitCode = ExitCode.ok;
   } catch (e) {
-    process.exitCode = e instanceof ExitRequest ? e.code : exitCodeFor(e, debug);
+    const code = e instanceof ExitRequest ? e.code : exitCodeFor(e, debug);
+    // An interrupted run says which signal interrupted it: 130 for SIGINT, 143 for SIGTERM.
+    process.exitCode = code === ExitCode.interrupted ? interruptedExitCode() : code;
   }
   return process.exitCode as number;
 }

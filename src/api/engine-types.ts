@@ -16,6 +16,8 @@ export interface EngineInfo {
   readonly ncpu: number;
   /** Where we connected, for messages (`unix:///var/run/docker.sock`). */
   readonly endpoint: string;
+  /** The engine's own identity (`ID` of GET /info): the same engine under any endpoint spelling. */
+  readonly id?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -65,6 +67,21 @@ export interface ObservedContainer {
   readonly networks: Readonly<Record<string, ObservedEndpoint>>;
   readonly mounts: readonly ObservedMount[];
   readonly ports: readonly ObservedPort[];
+  /**
+   * Precise engine times, from an inspect: observe reads them only for the containers whose
+   * times the planner compares (see ContainerTimes). Absent for every other container.
+   */
+  readonly times?: ContainerTimes;
+}
+
+/**
+ * When a container was created and last started, in microseconds since the epoch, by the
+ * engine's clock (the list answer has only whole seconds of creation, and no start time).
+ */
+export interface ContainerTimes {
+  readonly createdUs: number;
+  /** Undefined when it never started. */
+  readonly startedUs?: number;
 }
 
 export interface ObservedNetwork {
@@ -106,6 +123,8 @@ export interface ContainerDetails {
   readonly health?: HealthState;
   readonly exitCode: number;
   readonly oomKilled: boolean;
+  /** RFC 3339 with nanoseconds, as the engine reports it. */
+  readonly created?: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
   readonly restartCount: number;

@@ -54,6 +54,26 @@ export const STACK = {
    * later plan can tell whether a rebuild is needed without building.
    */
   buildHash: 'dev.stack.build-hash',
+  /**
+   * On a container created to replace a dependency: the ids of the running dependents with
+   * `depends_on.restart: true` that must restart after it (comma-separated). A dependent
+   * that started before this container was created has not restarted yet: a run died in
+   * between, and the next one finishes the restart.
+   */
+  restartDependents: 'dev.stack.restart-dependents',
+  /**
+   * The engine-side project lock (engine/engine-lock.ts): a volume that is never mounted,
+   * labelled with the project it locks (`lock`), a random token of its holder (`lockToken`),
+   * and who holds it, for the waiter's message and for taking over a stale one.
+   */
+  lock: 'dev.stack.lock',
+  lockToken: 'dev.stack.lock.token',
+  lockCommand: 'dev.stack.lock.command',
+  lockPid: 'dev.stack.lock.pid',
+  lockPidStart: 'dev.stack.lock.pid-start',
+  lockHost: 'dev.stack.lock.host',
+  lockSince: 'dev.stack.lock.since',
+  lockExpires: 'dev.stack.lock.expires',
 } as const;
 
 /**
@@ -234,4 +254,14 @@ export function parseSensitivePaths(labels: Labels): string[] {
  */
 export function isWrittenByStack(name: string): boolean {
   return name.startsWith(STACK_PREFIX) || (Object.values(COMPOSE) as string[]).includes(name) || (Object.values(SWARM) as string[]).includes(name);
+}
+
+export function formatRestartDependents(containerIds: readonly string[]): string | undefined {
+  return containerIds.length > 0 ? [...containerIds].sort().join(',') : undefined;
+}
+
+/** The dependents (container ids) a container's creation asked to restart. */
+export function parseRestartDependents(labels: Labels): string[] {
+  const raw = labels[STACK.restartDependents];
+  return raw ? raw.split(',').filter((id) => /^[0-9a-zA-Z]+$/.test(id)) : [];
 }

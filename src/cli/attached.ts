@@ -23,6 +23,7 @@ import type { LogNotice, LogSource, Project, StackModel, UpResult } from '../sta
 import { ExitCode, ExitRequest, UsageError } from '../errors.js';
 import { LogPrinter, prefixLabel } from './log-printer.js';
 import { paint, type Painter } from './style.js';
+import { noteSignal } from './termination.js';
 
 export type OnExit = 'stop' | 'down' | 'detach';
 
@@ -130,7 +131,10 @@ class AttachedRun {
 
   async run(): Promise<number> {
     const signals = this.options.signals ?? process;
-    const onSignal = (): void => this.onSignal();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      noteSignal(signal);
+      this.onSignal();
+    };
     if (this.options.logs !== false) await this.announce();
     signals.on('SIGINT', onSignal);
     signals.on('SIGTERM', onSignal);

@@ -2,7 +2,7 @@
 // parse flags and render; the work is in the façade (src/stack/), loaded lazily by each action
 // so that start-up costs only what the chosen command needs.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { disableColor } from './style.js';
 import { commands } from './commands/index.js';
@@ -17,7 +17,9 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got "${value}"`);
+  // commander reports an InvalidArgumentError as a usage error (exit 64); any other error
+  // would leave it as an unexpected one (70).
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
   return n;
 }
 

@@ -9,6 +9,7 @@ import type { ActionResult, Project, ProjectRequest, RunHooks } from '../stack/i
 import { isStackError, OperationError, UsageError } from '../errors.js';
 import { paint } from './style.js';
 import { leftAloneLine } from './left-alone.js';
+import { noteSignal } from './termination.js';
 
 export function projectRequest(cmd: Command, services: readonly string[] = [], needModel = false): ProjectRequest {
   const ctx = commandContext(optionsOf(cmd), services);
@@ -93,7 +94,10 @@ export function wholeNumber(name: string): (value: string) => number {
 /** Aborts on SIGINT/SIGTERM; `dispose` removes the handlers. */
 export function interruptSignal(): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    noteSignal(signal);
+    controller.abort();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   return {

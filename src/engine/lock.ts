@@ -1,8 +1,12 @@
-// A project lock: two `up`/`down` runs on one project (on one engine) never interleave. The
-// engine offers nothing to lock with (ten concurrent network creates with one name made ten
-// networks: TRAPS), so the lock is a file on this machine:
+// A project lock on this machine: two `up`/`down` runs on one project (on one engine) never
+// interleave. It is a file, keyed on the engine's identity (its /info ID, so two spellings of
+// one socket are one lock) and the project:
 //
-//   ${XDG_RUNTIME_DIR}/stack-locks/<sha256(endpoint, project)>.lock   (or /tmp/stack-locks-<uid>/)
+//   ${XDG_RUNTIME_DIR}/stack-locks/<sha256(engine id, project)>.lock   (or /tmp/stack-locks-<uid>/)
+//
+// Runs on other machines (or with another XDG_RUNTIME_DIR) sharing the engine are serialised by
+// the engine-side guard taken after this one (engine-lock.ts); this file lock keeps the runs of
+// one machine off the engine while they wait, and notices a dead holder by its pid at once.
 //
 // holding {pid, host, startedAt, command} of the holder.
 //   - Taking it: write the content to a temp file, then link(2) it to the lock path. link is
@@ -30,15 +34,16 @@ export interface LockHolder {
   /** What the holder is doing, e.g. `stack up`. */
   readonly command: string;
   readonly project: string;
-  readonly endpoint: string;
+  /** The engine's identity the lock is for. */
+  readonly engine: string;
   /** The holder's process start time (/proc/<pid>/stat field 22), to detect pid reuse. */
   readonly pidStart?: string;
 }
 
 export interface AcquireLockOptions {
   readonly projectName: string;
-  /** Where the engine is (`unix:///var/run/docker.sock`): the same project on two engines is two locks. */
-  readonly endpoint: string;
+  /** The engine's identity (its /info ID; its endpoint URL when it has none): the same project on two engines is two locks, one engine under two socket spellings is one. */
+  readonly engine: string;
   /** How long to wait for another run to finish; 0 = fail at once. */
   readonly waitMs: number;
   /** Shown to whoever waits for us. Default: `stack`. */
@@ -66,22 +71,22 @@ export function lockDirectory(env: Readonly<Record<string, string | undefined>> 
   return join(tmpdir(), `stack-locks-${uid}`);
 }
 
-export function lockPath(dir: string, endpoint: string, projectName: string): string {
-  const key = createHash('sha256').update(`${endpoint}\0${projectName}`).digest('hex');
+export function lockPath(dir: string, engine: string, projectName: string): string {
+  const key = createHash('sha256').update(`${engine}\0${projectName}`).digest('hex');
   return join(dir, `${key}.lock`);
 }
 
 export async function acquireProjectLock(options: AcquireLockOptions): Promise<ProjectLock> {
   const dir = options.dir ?? lockDirectory(options.env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = lockPath(dir, options.endpoint, options.projectName);
+  const path = lockPath(dir, options.engine, options.projectName);
   const me: LockHolder = {
     pid: process.pid,
     host: hostname(),
     startedAt: new Date().toISOString(),
     command: options.command ?? 'stack',
     project: options.projectName,
-    endpoint: options.endpoint,
+    engine: options.engine,
     ...optionalPidStart(process.pid),
   };
   const deadline = Date.now() + options.waitMs;
@@ -218,6 +223,11 @@ function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
+}
+
+/** The start time of a process (/proc/<pid>/stat field 22), to tell a reused pid from its first owner. */
+export function pidStartOf(pid: number): string | undefined {
+  return procStartTime(pid);
 }
 
 function procStartTime(pid: number): string | undefined {

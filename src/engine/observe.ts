@@ -11,14 +11,18 @@
 //     only as regular expressions, compiled per object and name (TRAPS), so names are matched
 //     here; one whole list then answers both questions, where a label list and a name list
 //     were two calls for the same objects;
-//   - one image list filtered by the model's references.
+//   - one image list filtered by the model's references;
+//   - and, only after a dependency with `depends_on.restart: true` dependents was replaced,
+//     an inspect of that container and of those dependents (withRestartTimes).
 // Without a model (`down -p NAME`), only the project's labelled objects are listed.
 
-import { COMPOSE, STACK, isManagedBy, projectFilter } from '../api/labels.js';
+import { COMPOSE, STACK, isManagedBy, parseRestartDependents, projectFilter } from '../api/labels.js';
+import { engineTimeUs } from '../api/engine-time.js';
+import { NotFoundError } from '../errors.js';
 import type { StackModel } from '../model/types.js';
 import { serviceImageName } from '../model/image-name.js';
 import type { NameHolder, ObservedState } from '../api/observed.js';
-import type { EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
+import type { ContainerTimes, EngineGateway, ObservedContainer, ObservedImage, ObservedNetwork, ObservedVolume } from './gateway.js';
 import { anonymousVolumeName } from '../planner/names.js';
 
 export interface ObserveOptions {
@@ -60,7 +64,7 @@ export async function observe(gateway: EngineGateway, projectName: string, model
 
   return {
     projectName,
-    containers: sortBy(containers, (c) => c.name),
+    containers: sortBy(model ? await withRestartTimes(gateway, containers, signal) : containers, (c) => c.name),
     networks: sortBy(unionBy([...networks, ...namedNetworks.filter((n) => externalNetworks.has(n.name))], (n) => n.id), (n) => n.name),
     volumes: sortBy(unionBy([...volumes, ...namedVolumes.filter((v) => externalVolumes.has(v.name))], (v) => v.name), (v) => v.name),
     ...(wanted ? imagesOf(wanted.images, images) : { images: Object.create(null) as Record<string, string> }),
@@ -74,6 +78,40 @@ export async function observe(gateway: EngineGateway, projectName: string, model
         }
       : {}),
   };
+}
+
+/**
+ * The project's containers, with precise engine times (ContainerTimes) on the few the planner
+ * compares: a container made to replace a dependency (it lists its `depends_on.restart: true`
+ * dependents) and those dependents while they run. Was each restarted after the replacement
+ * was created? Only an inspect says (the list has whole seconds of creation, no start time).
+ * A project that never replaced such a dependency costs no inspect at all.
+ */
+async function withRestartTimes(gateway: EngineGateway, containers: readonly ObservedContainer[], signal: AbortSignal | undefined): Promise<ObservedContainer[]> {
+  const byId = new Map(containers.map((c) => [c.id, c]));
+  const wanted = new Set<string>();
+  for (const c of containers) {
+    const dependents = parseRestartDependents(c.labels).filter((id) => byId.get(id)?.state === 'running');
+    if (dependents.length === 0) continue;
+    wanted.add(c.id);
+    for (const id of dependents) wanted.add(id);
+  }
+  if (wanted.size === 0) return [...containers];
+  const times = new Map<string, ContainerTimes>();
+  await Promise.all(
+    [...wanted].map(async (id) => {
+      try {
+        const d = await gateway.inspectContainer(id, signal);
+        const createdUs = engineTimeUs(d.created);
+        const startedUs = engineTimeUs(d.startedAt);
+        if (createdUs !== undefined) times.set(id, { createdUs, ...(startedUs !== undefined ? { startedUs } : {}) });
+      } catch (e) {
+        // Removed since the list: the planner sees it without times (and the next run sees it gone).
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+    }),
+  );
+  return containers.map((c) => (times.has(c.id) ? { ...c, times: times.get(c.id)! } : c));
 }
 
 /** Engine names the model would use: containers, networks, volumes, image references. */

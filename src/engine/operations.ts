@@ -117,6 +117,15 @@ export async function performOperation(op: Operation, ctx: PerformContext): Prom
     case 'secret.create':
     case 'secret.remove':
       return performSwarmOperation(op, gateway, ids);
+    case 'container.copy-files': {
+      // tar-stream is loaded by the runs that deliver files, not by every executor.
+      const { fileArchive } = await import('./file-archive.js');
+      const archive = await fileArchive(
+        op.files.map((f) => ({ path: f.path, mode: f.mode, uid: f.uid, gid: f.gid, content: Buffer.from(op.contents.get(f.path) ?? '', 'utf8') })),
+      );
+      await gateway.putArchive(containerId(op.container), '/', archive);
+      return {};
+    }
     default: {
       const unknown: never = op;
       throw new InternalError(`the executor does not know the operation kind of ${JSON.stringify(unknown)}`);

@@ -15,6 +15,7 @@ import { StackFileError, type StackFileProblem } from '../errors.js';
 import { childPosition, formatPath, selfPosition } from './positions.js';
 import type { ModelWarning } from './types.js';
 import { Tagged } from './parse.js';
+import { looksSecret } from './sensitive.js';
 
 /** Why a template could not be substituted. */
 export class TemplateError extends Error {
@@ -274,8 +275,10 @@ export interface InterpolateOptions {
   /** Collects unset-variable warnings; each variable is warned about once per `seen` set. */
   readonly warnings: ModelWarning[];
   readonly warnedVariables: Set<string>;
-  /** Collects substituted values (never to be printed). */
+  /** Collects every substituted value (a model holding one is never cached). */
   readonly sensitiveValues: Set<string>;
+  /** Collects the values of variables whose names look secret (TOKEN, PASSWORD...): see sensitive.ts. */
+  readonly secretValues: Set<string>;
 }
 
 /**
@@ -325,7 +328,10 @@ function visitEntry(
           location: here(),
         });
       },
-      onValue: (_name, v) => options.sensitiveValues.add(v),
+      onValue: (name, v) => {
+        options.sensitiveValues.add(v);
+        if (looksSecret(name)) options.secretValues.add(v);
+      },
     });
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;

@@ -52,6 +52,9 @@ export interface LoadedDocument {
   readonly variables: Readonly<Record<string, string>>;
   /** Profiles enabled by --profile / STACK_PROFILES / COMPOSE_PROFILES. */
   readonly profiles: readonly string[];
+  /** Every value interpolation substituted. */
   readonly sensitiveValues: readonly string[];
+  /** The substituted values of variables whose names look secret (sensitive.ts). */
+  readonly secretValues: readonly string[];
   readonly warnings: readonly ModelWarning[];
 }

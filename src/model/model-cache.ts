@@ -36,7 +36,7 @@ export type { ModelCacheOptions } from './load-options.js';
 import type { StackModel } from './types.js';
 
 /** Bump when the entry layout or the meaning of a key changes. */
-export const MODEL_CACHE_FORMAT = 1;
+export const MODEL_CACHE_FORMAT = 2;
 
 /** Entries not used for this long are removed (when another entry is written). */
 const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
@@ -147,7 +147,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Why this model must not be written, or undefined when it may. */
 export function whyNotCacheable(model: StackModel): string | undefined {
-  if (model.sensitiveValues.length > 0) return 'the model holds sensitive values';
+  if (model.holdsOutsideValues) return 'the model holds sensitive values';
   if (model.configFiles.includes('-')) return 'read from stdin';
   return undefined;
 }

@@ -8,6 +8,7 @@ import { assertAcyclic } from './graph.js';
 import { normaliseService } from './normalise/service.js';
 import { type Doc, type Env, extensionsOf, hostPath, isMapping, listOrDict, Problems, stringDict, toBool, toStr } from './normalise/support.js';
 import { checkReferences } from './semantic.js';
+import { pathSegment, pathsHolding, stringsOf, valueAt } from './sensitive.js';
 import {
   dict,
   type IpamSpec,
@@ -31,8 +32,10 @@ export interface NormaliseContext {
   readonly profiles: readonly string[];
   /** Services named on the command line: they are enabled whatever their profiles. */
   readonly selectedServices: readonly string[];
-  /** Collected by earlier stages; normalise appends env_file values and inline secret contents. */
-  readonly sensitiveValues: readonly string[];
+  /** Every value interpolation substituted. */
+  readonly interpolatedValues: readonly string[];
+  /** The substituted values of variables whose names look secret (sensitive.ts). */
+  readonly secretValues: readonly string[];
   readonly warnings: readonly ModelWarning[];
   /** How files (env_file:) are read; the plain filesystem unless the load records its inputs. */
   readonly fs?: ModelFs;
@@ -46,7 +49,10 @@ export function normalise(doc: unknown, ctx: NormaliseContext): StackModel {
     projectName: ctx.projectName,
     projectDirectory: ctx.projectDirectory,
     variables: ctx.variables,
-    sensitive: new Set(ctx.sensitiveValues),
+    outside: new Set(ctx.interpolatedValues),
+    interpolated: ctx.interpolatedValues,
+    secrets: new Set(ctx.secretValues),
+    sensitiveFields: new Set(),
     fs: ctx.fs ?? plainFs,
   };
 
@@ -91,6 +97,7 @@ export function normalise(doc: unknown, ctx: NormaliseContext): StackModel {
   problems.throwIfAny();
   assertAcyclic(services, ctx.locate);
 
+  const sensitive = sensitiveFieldsOf(env, { services, networks, volumes, secrets, configs });
   const model: StackModel = {
     projectName: ctx.projectName,
     projectDirectory: ctx.projectDirectory,
@@ -103,7 +110,10 @@ export function normalise(doc: unknown, ctx: NormaliseContext): StackModel {
     configs,
     profiles: [...allProfiles].sort(),
     activeProfiles: [...ctx.profiles],
-    sensitiveValues: [...env.sensitive],
+    sensitivePaths: sensitive.paths,
+    sensitiveValues: sensitive.values,
+    secretValues: [...env.secrets].sort(),
+    holdsOutsideValues: env.outside.size > 0,
     warnings: [...ctx.warnings, ...problems.warnings],
     extensions: extensionsOf(root),
   };
@@ -219,21 +229,52 @@ function fileSourceOf(env: Env, kind: 'secret' | 'config', key: string, value: u
   } else if (sources > 1) {
     env.problems.add(path, `${kind} '${key}' has more than one source: set only one of file, environment${kind === 'config' ? ', content' : ''} or external`);
   }
-  if (content !== undefined && content !== '') env.sensitive.add(content);
+  const keyPath = pathSegment(pathSegment('', `${kind}s`), key);
+  if (content !== undefined) {
+    env.sensitiveFields.add(`${keyPath}.content`);
+    if (content !== '') {
+      env.outside.add(content);
+      env.secrets.add(content);
+    }
+  }
+  let fromEnvironment: string | undefined;
   if (variable !== undefined) {
-    const v = env.variables[variable];
-    if (v === undefined) env.problems.warn([...path, 'environment'], `variable ${variable} is not set: the ${kind} will be empty`);
-    else if (v !== '') env.sensitive.add(v);
+    fromEnvironment = env.variables[variable];
+    if (fromEnvironment === undefined) env.problems.warn([...path, 'environment'], `variable ${variable} is not set: the ${kind} will be empty`);
+    env.sensitiveFields.add(`${keyPath}.environmentValue`);
+    if (fromEnvironment !== undefined && fromEnvironment !== '') {
+      env.outside.add(fromEnvironment);
+      env.secrets.add(fromEnvironment);
+    }
   }
   return {
     key,
     name: engineName(env, key, raw, external),
     external: external.external,
     ...(file !== undefined ? { file: hostPath(env, file) } : {}),
-    ...(variable !== undefined ? { environment: variable } : {}),
+    ...(variable !== undefined ? { environment: variable, environmentValue: fromEnvironment ?? '' } : {}),
     ...(content !== undefined ? { content } : {}),
     labels: listOrDict(raw['labels'], () => ''),
   };
+}
+
+/**
+ * The sensitive fields of the model (sensitive.ts): those marked while normalising (by where
+ * their value came from, or their key), and every field a secret value went into. Returns the
+ * paths, sorted, and the values to keep out of free text: the secrets, and the whole value of
+ * each field marked for where it came from (a field marked only for holding a secret is
+ * covered by the secret itself: `token is s3cret` redacts as `token is (sensitive)`).
+ */
+function sensitiveFieldsOf(env: Env, sections: Record<'services' | 'networks' | 'volumes' | 'secrets' | 'configs', Readonly<Record<string, unknown>>>): { paths: string[]; values: string[] } {
+  const secrets = [...env.secrets];
+  const values = new Set(secrets);
+  for (const p of env.sensitiveFields) for (const v of stringsOf(valueAt(sections, p))) values.add(v);
+  for (const [section, entries] of Object.entries(sections)) {
+    for (const key of Object.keys(entries)) {
+      for (const p of pathsHolding(entries[key], pathSegment(pathSegment('', section), key), secrets)) env.sensitiveFields.add(p);
+    }
+  }
+  return { paths: [...env.sensitiveFields].sort(), values: [...values].sort() };
 }
 
 /** Freezes the model in place. Walks arrays by index (Object.keys on arrays allocates one string per element). */

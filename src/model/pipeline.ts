@@ -36,10 +36,11 @@ export async function loadDocument(options: LoadOptions, fs: ModelFs = plainFs):
 
   const warnings: ModelWarning[] = [];
   const sensitiveValues = new Set<string>();
+  const secretValues = new Set<string>();
   const variables = readVariables(options, cwd, projectDirectory, limits, warnings, fs);
   const lookup = (name: string): string | undefined =>
     Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;
-  const ctx: FileContext = { lookup, warnings, warnedVariables: new Set(), sensitiveValues, cwd, limits, fs };
+  const ctx: FileContext = { lookup, warnings, warnedVariables: new Set(), sensitiveValues, secretValues, cwd, limits, fs };
 
   let merged: Record<string, unknown> | undefined;
   const taggedInService = new Map<string, string[][]>();
@@ -96,6 +97,7 @@ export async function loadDocument(options: LoadOptions, fs: ModelFs = plainFs):
     variables,
     profiles,
     sensitiveValues: [...sensitiveValues],
+    secretValues: [...secretValues],
     warnings,
   };
 }
@@ -125,7 +127,8 @@ export async function loadFresh(options: LoadOptions, fs: ModelFs, fromEnvironme
     variables,
     profiles: loaded.profiles,
     selectedServices: options.services ?? [],
-    sensitiveValues: loaded.sensitiveValues,
+    interpolatedValues: loaded.sensitiveValues,
+    secretValues: loaded.secretValues,
     warnings: loaded.warnings,
     fs,
   });

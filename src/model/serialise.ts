@@ -1,15 +1,25 @@
 // StackModel → a Compose-like document in long syntax, the shape `docker compose config`
 // prints: `name`, `services`, `networks`, `volumes`, `secrets`, `configs`, with snake_case
-// keys, durations as Go writes them (`1m30s`), defaults and empty values left out. Inline
-// secret/config contents appear only when asked for.
+// keys, durations as Go writes them (`1m30s`), defaults and empty values left out. The
+// sensitive fields (model.sensitivePaths: environment values that came from the environment
+// or an env file, fields holding a token, inline secret/config contents) print as
+// `(sensitive)` unless asked for.
 
 import type { BuildSpec, DeploySpec, HookSpec, ServiceSpec, StackModel, UpdateConfigSpec, WatchRuleSpec } from './types.js';
+import { replaceAtPaths } from './sensitive.js';
 
 type Out = Record<string, unknown>;
 
 export interface SerialiseOptions {
-  /** Include inline `content:` of secrets and configs. */
+  /** Print the sensitive fields' values (and inline `content:` of secrets and configs). */
   readonly showSecrets?: boolean;
+}
+
+const HIDDEN = '(sensitive)';
+
+/** The model with each sensitive field's value replaced by `(sensitive)` (a list keeps its length, each item hidden). */
+function hideSensitive(model: StackModel): StackModel {
+  return replaceAtPaths(model, model.sensitivePaths, (_path, value) => (Array.isArray(value) ? value.map(() => HIDDEN) : HIDDEN)) as StackModel;
 }
 
 const durationKeys = new Set(['interval', 'timeout', 'startPeriod', 'startInterval', 'stopGracePeriod']);
@@ -291,7 +301,8 @@ function resources<T extends { readonly labels: Readonly<Record<string, string>>
 }
 
 /** The document `stack config` prints. */
-export function toComposeDocument(model: StackModel, options: SerialiseOptions = {}): Out {
+export function toComposeDocument(loaded: StackModel, options: SerialiseOptions = {}): Out {
+  const model = options.showSecrets ? loaded : hideSensitive(loaded);
   const out: Out = Object.create(null);
   out.name = model.projectName;
   const services: Out = Object.create(null);
@@ -300,6 +311,8 @@ export function toComposeDocument(model: StackModel, options: SerialiseOptions =
   set(out, 'networks', resources(model.networks));
   set(out, 'volumes', resources(model.volumes));
   const hideContent = (spec: { content?: string }, o: Out): void => {
+    // The value an `environment:` secret takes is the model's, not a Compose field.
+    delete o.environment_value;
     if (!options.showSecrets) delete o.content;
     else if (spec.content !== undefined) o.content = spec.content;
   };

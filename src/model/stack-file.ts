@@ -14,7 +14,10 @@ export interface FileContext {
   readonly lookup: Lookup;
   readonly warnings: ModelWarning[];
   readonly warnedVariables: Set<string>;
+  /** Every substituted value. */
   readonly sensitiveValues: Set<string>;
+  /** The substituted values of variables whose names look secret. */
+  readonly secretValues: Set<string>;
   readonly cwd: string;
   readonly limits: ParseLimits;
   /** How files are looked at and read (recorded when the model may be cached). */
@@ -42,7 +45,14 @@ export function readTextFile(file: string, cwd: string, limits: ParseLimits = de
       },
     ]);
   }
-  return fs.readText(file);
+  try {
+    return fs.readText(file);
+  } catch (e) {
+    // A file that stat calls readable may still fail to read (permissions, EIO): it is the
+    // user's file that is at fault, named, not an unexpected error.
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new StackFileError([{ message: `cannot read ${what} ${displayName(file, cwd)}: ${why}` }]);
+  }
 }
 
 /** Parse and interpolate one stack file's text. */
@@ -55,6 +65,7 @@ export function loadStackText(text: string, file: string, ctx: FileContext): Rec
     warnings: ctx.warnings,
     warnedVariables: ctx.warnedVariables,
     sensitiveValues: ctx.sensitiveValues,
+    secretValues: ctx.secretValues,
   });
   return doc;
 }

@@ -44,10 +44,27 @@ export interface StackModel {
   /** Profiles that were enabled for this load. */
   readonly activeProfiles: readonly string[];
   /**
-   * Values that must never be printed in plans, logs or errors: values of interpolated
-   * variables, of env files, of secrets and configs given inline. Use `redact()`.
+   * The fields that hold secrets, as dotted paths of this model (`services.web.environment.TOKEN`,
+   * `services.web.image`, `configs.app.content`): see sensitive.ts for the rules. Renderers
+   * hide these fields, and nothing else.
+   */
+  readonly sensitivePaths: readonly string[];
+  /**
+   * Every value the sensitive fields hold, and the secrets themselves: free text stack does
+   * not build (an engine's error message) is redacted with these. Never used to hide names.
    */
   readonly sensitiveValues: readonly string[];
+  /**
+   * Values that are secrets wherever they appear (values of variables whose names look
+   * secret, secret contents, values under secret-looking keys): safe to hunt for in any text,
+   * names and operation ids included.
+   */
+  readonly secretValues: readonly string[];
+  /**
+   * True when a value came from outside the stack files (the environment, an env file, an
+   * inline secret): such a model is never written to the model cache.
+   */
+  readonly holdsOutsideValues: boolean;
   /** Non-fatal findings (unset variables, deprecated keys...), each said once. */
   readonly warnings: readonly ModelWarning[];
   /** Top-level extension fields (`x-*`), kept for `config` output. */
@@ -530,6 +547,8 @@ export interface SecretSpec {
   readonly file?: string;
   /** Name of the environment variable, for `environment:`. */
   readonly environment?: string;
+  /** That variable's value when the stack was loaded ('' when unset): sensitive. */
+  readonly environmentValue?: string;
   /** Inline `content:` (configs only). */
   readonly content?: string;
   readonly labels: Dict<string>;

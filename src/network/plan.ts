@@ -69,7 +69,7 @@ export function implicitNetworkSpec(model: StackModel, key: string): NetworkSpec
  * The create body. Driver options and labels can hold interpolated secrets: the engine needs
  * them in the body, but the spec label holds a digest of each instead (sensitive-spec.ts).
  */
-export function networkCreateBody(model: StackModel, spec: NetworkSpec, hash: string, canonical: unknown, redactor: Redactor = makeRedactor(model.sensitiveValues)): NetworkCreateBody {
+export function networkCreateBody(model: StackModel, spec: NetworkSpec, hash: string, canonical: unknown, redactor: Redactor = makeRedactor(model.secretValues)): NetworkCreateBody {
   const labels: Record<string, string> = Object.create(null);
   Object.assign(labels, spec.labels, ownershipLabels(model.projectName));
   labels[COMPOSE.network] = spec.key;
@@ -130,7 +130,7 @@ export function planNetworks(
   problems: NetworkProblems,
 ): NetworkDecision[] {
   const out: NetworkDecision[] = [];
-  const redactor = makeRedactor(model.sensitiveValues);
+  const redactor = makeRedactor(model.secretValues);
   const foreignByName = new Map((observed.foreignByName?.networks ?? []).map((n) => [n.name, n] as const));
   const attachedCounts = new Map<string, number>();
   for (const c of observed.containers) {

@@ -15,7 +15,7 @@
 //   (placement, update_config... are a scheduler's; a container has none of them).
 // Put in, resolved to what the engine sees: engine names of named volumes and networks,
 // `service:x` references (network_mode, volumes_from, links) as container names, and the
-// host files of file-based secrets and configs.
+// host files of file-based secrets and configs, and the contents of delivered ones.
 
 import { canonicalHash, canonicalJson, sha256Hex } from '../model/hash.js';
 import type { ServiceSpec, StackModel } from '../model/types.js';
@@ -98,9 +98,12 @@ export function canonicalServiceSpec(model: StackModel, service: ServiceSpec): C
   }
   const fileRefs = (refs: ServiceSpec['secrets'], kind: 'secrets' | 'configs') =>
     refs.map((ref) => {
-      const def = model[kind][ref.source];
-      // Inline contents are secret: not even their hash goes into a label.
-      return { ...ref, name: def?.name, file: def?.file, environment: def?.environment };
+      const def = Object.hasOwn(model[kind], ref.source) ? model[kind][ref.source] : undefined;
+      // A delivered file's content (from `environment:` or `content:`) is part of what the
+      // container is: a new value recreates it. It is a sensitive leaf (sensitive-spec.ts),
+      // so the spec label holds its digest, never the value.
+      const delivered = def !== undefined && !def.external && def.file === undefined;
+      return { ...ref, name: def?.name, file: def?.file, environment: def?.environment, content: delivered ? (def.content ?? def.environmentValue ?? '') : undefined };
     });
   const spec: CanonicalSpec = {
     ...rest,

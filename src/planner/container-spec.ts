@@ -2,7 +2,7 @@
 // purely. What Compose does is the reference: users expect the same container from the same
 // file.
 
-import { COMPOSE, STACK, composeVersionLabel, formatDependsOn, formatOneOff, formatSensitivePaths } from '../api/labels.js';
+import { COMPOSE, STACK, composeVersionLabel, formatDependsOn, formatOneOff, formatRestartDependents, formatSensitivePaths } from '../api/labels.js';
 import type { MountSpec, ServiceSpec, StackModel } from '../model/types.js';
 import type { ContainerCreateBody, EndpointConfig } from '../api/engine-types.js';
 import {
@@ -15,7 +15,7 @@ import {
 } from './canonical.js';
 import { anonymousVolumeName, imageReference, networkName, volumeName } from './names.js';
 import { makeRedactor } from './redact.js';
-import { sensitivePaths, specLabel } from './sensitive-spec.js';
+import { serviceSensitivePaths, specLabel } from './sensitive-spec.js';
 
 export interface ContainerBodyOptions {
   /** Written into `dev.stack.version`. */
@@ -33,6 +33,12 @@ export interface ContainerBodyOptions {
    * data as Compose does.
    */
   readonly inheritedVolumes?: readonly { readonly name: string; readonly target: string }[];
+  /**
+   * Ids of the running dependents (`depends_on.restart: true`) this container replaces a
+   * dependency of: recorded on it (`dev.stack.restart-dependents`), so a run that dies before
+   * restarting them is finished by the next one.
+   */
+  readonly restartDependents?: readonly string[];
 }
 
 /** Network keys of a service, the one the container is created with first: highest priority, then by name. */
@@ -111,6 +117,7 @@ export function containerLabels(
   spec: CanonicalSpec,
   sensitive: readonly string[],
   stackVersion?: string,
+  restartDependents: readonly string[] = [],
 ): Record<string, string> {
   const labels: Record<string, string> = Object.create(null);
   Object.assign(labels, service.labels);
@@ -129,6 +136,8 @@ export function containerLabels(
   const sensitiveLabel = formatSensitivePaths(sensitive);
   if (sensitiveLabel !== undefined) labels[STACK.sensitivePaths] = sensitiveLabel;
   if (stackVersion !== undefined) labels[STACK.version] = stackVersion;
+  const dependents = formatRestartDependents(restartDependents);
+  if (dependents !== undefined) labels[STACK.restartDependents] = dependents;
   return labels;
 }
 
@@ -329,7 +338,7 @@ export function buildContainerCreateBody(
   options: ContainerBodyOptions = {},
 ): ContainerCreateBody {
   const spec = options.spec ?? canonicalServiceSpec(model, service);
-  const sensitive = options.sensitivePaths ?? sensitivePaths(spec, makeRedactor(model.sensitiveValues));
+  const sensitive = options.sensitivePaths ?? serviceSensitivePaths(model, service.name, spec, makeRedactor(model.secretValues));
   const env = Object.keys(service.environment)
     .sort()
     .map((k) => `${k}=${service.environment[k]}`);
@@ -360,7 +369,7 @@ export function buildContainerCreateBody(
     Cmd: service.command !== undefined ? [...service.command] : undefined,
     Entrypoint: service.entrypoint !== undefined ? [...service.entrypoint] : undefined,
     Env: env,
-    Labels: { ...containerLabels(model, service, number, spec, sensitive, options.stackVersion) },
+    Labels: { ...containerLabels(model, service, number, spec, sensitive, options.stackVersion, options.restartDependents) },
     WorkingDir: service.workingDir,
     User: service.user,
     Hostname: service.hostname,

@@ -71,7 +71,7 @@ export function planDown(observed: ObservedState, options: DownOptions): Plan {
   }
   const removeOps = removeContainers(b, doomed, options);
   removeResources(b, observed, kept, removeOps, options);
-  return { projectName: project, operations: b.build({ breakCycles: true }), warnings, sensitive: new SensitiveValues(model?.sensitiveValues ?? []) };
+  return { projectName: project, operations: b.build({ breakCycles: true }), warnings, sensitive: new SensitiveValues(model?.sensitiveValues ?? [], model?.secretValues ?? []) };
 }
 
 /** stop (when up) → remove for each container, dependents stopped before their dependencies. Returns the remove ids. */

@@ -9,15 +9,23 @@
 //   - old (remove demo-old-1): orphan
 //   Plan: 1 to create, 1 to recreate, 1 to remove, 1 wait.
 //
-// Nothing secret is printed: causes are redacted when the planner builds them, and every
-// renderer here (text, JSON, lines) redacts again against the values the plan carries
-// (`plan.sensitive`), so a copy of a plan renders as safely as the plan.
+// Nothing secret is printed, and nothing that is not secret is hidden. Causes are redacted by
+// field when the planner builds them (a sensitive field prints as `(sensitive)`); every
+// renderer here (text, JSON, lines) also scrubs the plan's secret values (`plan.sensitive`:
+// tokens, wherever they are, an image tag included) out of names, ids and causes, keeping the
+// rest of each name readable; request bodies in JSON hide the sensitive fields the container's
+// own labels list (dev.stack.sensitive-paths) and any string holding a secret. Values that
+// are sensitive only by field (an env_file's `app`) are never hunted for in names. A copy of a
+// plan renders as safely as the plan.
 // What a line says (its verb, object and target) is data the planner put on the operations
 // (`change`); nothing is read back out of the display name `group`.
 
 import { InternalError } from '../errors.js';
 import { operationTarget } from './ids.js';
-import { makeRedactor, redactDeep, type Redactor } from './redact.js';
+import { REDACTED, makeRedactor, redactDeep, type Redactor } from './redact.js';
+import { parseSensitivePaths } from '../api/labels.js';
+import { pathKeys } from '../model/sensitive.js';
+import type { ContainerCreateBody } from '../api/engine-types.js';
 import type { ChangeObject, ChangeVerb, Operation, OperationKind, Plan, PlanChange } from './types.js';
 
 /** The colours the plan text uses. The CLI's painter has them; the planner knows nothing of terminals. */
@@ -96,6 +104,7 @@ const VERB_OF_KIND: Record<OperationKind, Verb> = {
   'config.remove': 'remove',
   'secret.create': 'create',
   'secret.remove': 'remove',
+  'container.copy-files': 'create',
 };
 
 /** The object a hand-made operation (no `change`) is about, from its kind alone. */
@@ -122,20 +131,30 @@ function primary(ops: readonly Operation[]): Operation {
 }
 
 /**
- * The redactor for a plan: its own sensitive values (carried inside the plan, so a copy has
- * them too) plus any extra. A plan that lost them (rebuilt from JSON, say) is refused rather
- * than printed unredacted.
+ * The redactor for a plan: its own secret values (carried inside the plan, so a copy has them
+ * too) plus any extra. A plan that lost them (rebuilt from JSON, say) is refused rather than
+ * printed unredacted.
  */
 function redactorOf(plan: Plan, extra: readonly string[] = []): Redactor {
-  const own = (plan.sensitive as { values?: unknown } | undefined)?.values;
+  const own = (plan.sensitive as { secrets?: unknown } | undefined)?.secrets;
   if (!Array.isArray(own)) throw new InternalError('a plan without its sensitive values cannot be rendered');
   return makeRedactor([...(own as string[]), ...extra]);
 }
 
-/** The plan's changes, one per group, in display order, causes redacted. */
+/** The plan's changes, one per group, in display order, secrets scrubbed out of names and causes. */
 export function planLines(plan: Plan): PlanLine[] {
   const redactor = redactorOf(plan);
-  return linesOf(plan).map((l) => ({ ...l, cause: redactor.text(l.cause) }));
+  return linesOf(plan).map((l) => scrubLine(l, redactor));
+}
+
+function scrubLine(l: PlanLine, redactor: Redactor): PlanLine {
+  return {
+    ...l,
+    target: redactor.scrub(l.target),
+    cause: redactor.scrub(l.cause),
+    group: redactor.scrub(l.group),
+    operationIds: l.operationIds.map((id) => redactor.scrub(id)),
+  };
 }
 
 /** The lines with causes as the planner wrote them (redacted when written; renderers redact again). */
@@ -222,8 +241,8 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     return c.cyan(s);
   };
   const out: string[] = [];
-  for (const l of linesOf(plan)) {
-    const cause = redactor.text(l.cause);
+  for (const l of linesOf(plan).map((line) => scrubLine(line, redactor))) {
+    const cause = l.cause;
     const head =
       l.object === 'container' || l.object === 'service'
         ? `${l.service ?? '?'} (${l.verb} ${l.target})`
@@ -231,7 +250,7 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     out.push(`${paintSymbol(l.verb, SYMBOL[l.verb])} ${head}: ${cause}`);
   }
   for (const w of plan.warnings) {
-    const text = `! warning: ${redactor.text(w.message)}`;
+    const text = `! warning: ${redactor.scrub(w.message)}`;
     out.push(c ? c.yellow(text) : text);
   }
   out.push(c ? c.bold(planSummary(plan)) : planSummary(plan));
@@ -244,15 +263,87 @@ export function planToJson(plan: Plan, options: { sensitiveValues?: readonly str
   return {
     projectName: plan.projectName,
     summary: planSummary(plan),
-    changes: linesOf(plan).map((l) => ({
-      action: l.verb,
-      object: l.object,
-      ...(l.service !== undefined ? { service: l.service } : {}),
-      target: l.target,
-      cause: redactor.text(l.cause),
-      operations: l.operationIds,
-    })),
-    operations: redactDeep(plan.operations, redactor),
-    warnings: redactDeep(plan.warnings, redactor),
+    changes: linesOf(plan)
+      .map((line) => scrubLine(line, redactor))
+      .map((l) => ({
+        action: l.verb,
+        object: l.object,
+        ...(l.service !== undefined ? { service: l.service } : {}),
+        target: l.target,
+        cause: l.cause,
+        operations: l.operationIds,
+      })),
+    operations: plan.operations.map((op) => operationJson(op, redactor)),
+    warnings: plan.warnings.map((w) => ({ ...w, message: redactor.scrub(w.message) })),
   };
+}
+
+/** Fields of an operation that name things (ids, names, references): secrets scrubbed out, the rest readable. */
+const NAME_FIELDS = new Set(['id', 'after', 'group', 'change', 'service', 'container', 'network', 'networkId', 'volume', 'image', 'kind', 'serialKey']);
+
+/**
+ * One operation as JSON: its names scrubbed; its request body (what the engine is sent) with
+ * the sensitive fields hidden, as the container's own labels list them, and every string that
+ * holds a secret.
+ */
+function operationJson(op: Operation, redactor: Redactor): unknown {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(op)) {
+    if (NAME_FIELDS.has(key)) out[key] = scrubDeep(value, redactor);
+    else if (key === 'cause') out[key] = scrubDeep(value, redactor);
+    else if (key === 'body' && op.kind === 'container.create') out[key] = redactDeep(hideSensitiveFields(op.body), redactor);
+    // Delivered files' contents are secrets: only their count is shown.
+    else if (key === 'contents' && op.kind === 'container.copy-files') out[key] = op.contents.toJSON();
+    else out[key] = redactDeep(value, redactor);
+  }
+  return out;
+}
+
+function scrubDeep(value: unknown, redactor: Redactor): unknown {
+  if (typeof value === 'string') return redactor.scrub(value);
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, redactor));
+  if (value !== null && typeof value === 'object') {
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, redactor);
+    return out;
+  }
+  return value;
+}
+
+/** Spec fields (model field names) → where a container create body holds them. */
+const BODY_FIELD: Readonly<Record<string, string>> = {
+  command: 'Cmd',
+  entrypoint: 'Entrypoint',
+  workingDir: 'WorkingDir',
+  user: 'User',
+  image: 'Image',
+  hostname: 'Hostname',
+  domainname: 'Domainname',
+};
+
+/** The body with the fields its labels call sensitive (dev.stack.sensitive-paths) hidden: environment entries, labels, command... */
+function hideSensitiveFields(body: ContainerCreateBody): ContainerCreateBody {
+  const paths = parseSensitivePaths(body.Labels ?? {});
+  if (paths.length === 0) return body;
+  const envKeys = new Set<string>();
+  const labelKeys = new Set<string>();
+  const copy: Record<string, unknown> = { ...body };
+  for (const path of paths) {
+    const [field, key] = pathKeys(path);
+    if (field === 'environment' && typeof key === 'string') envKeys.add(key);
+    else if (field === 'labels' && typeof key === 'string') labelKeys.add(key);
+    else if (typeof field === 'string' && BODY_FIELD[field] !== undefined && copy[BODY_FIELD[field]] !== undefined) copy[BODY_FIELD[field]] = REDACTED;
+  }
+  if (envKeys.size > 0 && body.Env) {
+    copy.Env = body.Env.map((entry) => {
+      const eq = entry.indexOf('=');
+      return eq > 0 && envKeys.has(entry.slice(0, eq)) ? `${entry.slice(0, eq)}=${REDACTED}` : entry;
+    });
+  }
+  if (labelKeys.size > 0 && body.Labels) {
+    const labels = Object.create(null) as Record<string, string>;
+    for (const [k, v] of Object.entries(body.Labels)) labels[k] = labelKeys.has(k) ? REDACTED : v;
+    copy.Labels = labels;
+  }
+  return copy as unknown as ContainerCreateBody;
 }

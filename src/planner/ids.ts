@@ -20,6 +20,7 @@ export const opId = {
   stop: (container: string) => `stop container ${container}`,
   remove: (container: string) => `remove container ${container}`,
   restart: (container: string) => `restart container ${container}`,
+  copyFiles: (container: string) => `copy files into container ${container}`,
   connect: (container: string, network: string) => `connect container ${container} to network ${network}`,
   disconnect: (container: string, network: string) => `disconnect container ${container} from network ${network}`,
   wait: (container: string, condition: DependencyCondition, required: boolean) =>

@@ -58,7 +58,7 @@ export function planImageCommand(model: StackModel, observed: ObservedState, req
   }
   if (ctx.problems.length > 0) throw problemError(ctx.problems);
   const sensitive = [...model.sensitiveValues, ...Object.values(request.images?.buildArgs ?? {})];
-  return { plan: { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(sensitive) }, skipped };
+  return { plan: { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(sensitive, model.secretValues) }, skipped };
 }
 
 type Ctx = ReturnType<typeof reconcileContext>;

@@ -30,7 +30,7 @@
 import type { StackModel } from '../model/types.js';
 import type { ObservedState } from '../api/observed.js';
 import { refuseComposeProject } from './phases/compose-project.js';
-import { emitContainerOperations, emitRemovals, warnUncopiedFiles } from './phases/containers.js';
+import { checkDeliveries, emitContainerOperations, emitRemovals } from './phases/containers.js';
 import { dedupeWarnings, problemError, reconcileContext } from './phases/context.js';
 import { ImagePhase } from './phases/images.js';
 import { destructiveStepsOn, fromOtherFolders, otherFolderRefusal, otherFolderWarning } from './phases/project-directory.js';
@@ -67,6 +67,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   // 4. Container slots and the recreate rules.
   const table = decideSlots(ctx, scope, partition, resources, images);
   planImages(ctx, table, images);
+  checkDeliveries(ctx, table.order);
   if (ctx.problems.length > 0) throw problemError(ctx.problems);
 
   // The operations, in the same order of phases.
@@ -76,13 +77,12 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   orderResourceRemovals(ctx, resources, partition.managed, removals);
   // 5. Readiness: dependency waits, depends_on.restart restarts, --wait.
   planReadiness(ctx, table, partition);
-  warnUncopiedFiles(ctx, table.order);
 
   const operations = ctx.builder.build();
   // Last, before anything reaches the engine: no destructive step on another folder's containers unless taken over.
   const refused = options.takeOver ? [] : destructiveStepsOn(operations, otherFolders);
   if (refused.length > 0) throw otherFolderRefusal(model.projectName, model.projectDirectory, otherFolders, refused, 'up');
-  return { projectName: model.projectName, operations, warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(planSensitiveValues(model, options)) };
+  return { projectName: model.projectName, operations, warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(planSensitiveValues(model, options), model.secretValues) };
 }
 
 /**

@@ -1,10 +1,9 @@
 // Sensitive leaves of a spec, and the spec as its label records it.
 //
-// Which leaves are sensitive: today, a leaf whose value contains one of the model's
-// sensitive values (an interpolated variable, an env-file value, an inline secret). Everything
-// else here takes the sensitive leaves as a list of PATHS (`environment.TOKEN`, `command`),
-// so the rule that finds them can change (by field rather than by substring) without
-// touching how they are recorded or compared.
+// Which leaves are sensitive: the fields the model records as sensitive (model.sensitivePaths,
+// by field: see model/sensitive.ts), and any leaf holding one of the model's secret values
+// (a token interpolated into a field the spec derives from another, say). Everything else
+// here takes the sensitive leaves as a list of PATHS (`environment.TOKEN`, `command`).
 //
 // The spec label (`dev.stack.spec`, the last applied spec, which later plans diff against)
 // holds each sensitive leaf as a digest of its value instead of the value, so the value is
@@ -21,23 +20,41 @@
 import { createHash } from 'node:crypto';
 import { formatSensitiveDigest, isSensitiveDigest } from '../api/labels.js';
 import { canonicalJson } from '../model/hash.js';
+import type { StackModel } from '../model/types.js';
+import { isPlainObject, pathSegment, pathsUnder } from '../model/sensitive.js';
 import type { Redactor } from './redact.js';
 
-/** A dotted path segment; keys that are not plain identifiers are quoted. */
-export function pathSegment(parent: string, key: string): string {
-  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+export { isPlainObject, pathSegment };
 
 /**
- * Paths of the spec whose values are sensitive (`environment.DB_PASSWORD`, `command`...).
- * Recorded on the container (`dev.stack.sensitive-paths`) so that a later plan hides the OLD
- * value too, even when the new model no longer lists it as sensitive (a rotated password).
+ * Paths of a service's canonical spec that are sensitive: the service's sensitive fields in
+ * the model (spec keys are the model's field names: `environment.DB_PASSWORD`, `image`), and
+ * the leaves holding a secret value. Recorded on the container (`dev.stack.sensitive-paths`)
+ * so that a later plan hides the OLD value too, even when the new model no longer lists it as
+ * sensitive (a rotated password).
  */
+export function serviceSensitivePaths(model: StackModel, serviceName: string, spec: Record<string, unknown>, redactor: Redactor): string[] {
+  const byField = pathsUnder(model.sensitivePaths, pathSegment(pathSegment('', 'services'), serviceName)).filter((p) => {
+    const top = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(p)?.[0];
+    return top !== undefined && Object.prototype.hasOwnProperty.call(spec, top);
+  });
+  return [...new Set([...byField, ...deliveredContentPaths(spec), ...sensitivePaths(spec, redactor)])].sort();
+}
+
+/** `secrets[i].content` / `configs[i].content`: the contents of files delivered into the container (canonical.ts) are secret, whatever they hold. */
+function deliveredContentPaths(spec: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const kind of ['secrets', 'configs'] as const) {
+    const refs = spec[kind];
+    if (!Array.isArray(refs)) continue;
+    refs.forEach((ref, i) => {
+      if (isPlainObject(ref) && Object.hasOwn(ref, 'content')) out.push(`${kind}[${i}].content`);
+    });
+  }
+  return out;
+}
+
+/** Paths of the leaves of `spec` that hold one of the redactor's values (lists of plain values as one leaf). */
 export function sensitivePaths(spec: unknown, redactor: Redactor): string[] {
   const out: string[] = [];
   const walk = (value: unknown, path: string) => {

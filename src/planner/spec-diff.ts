@@ -67,8 +67,14 @@ function coveredBy(path: string, recorded: readonly string[]): boolean {
  * holds a digest or (made by an older stack) the value in clear, and a changed one shows as
  * `(sensitive) → (sensitive)`: both sides hidden.
  */
-export function diffSpecs(before: unknown, after: CanonicalSpec, redactor: Redactor, previouslySensitive: readonly string[] = []): FieldChange[] {
-  const hiddenPaths = [...new Set([...sensitivePaths(after, redactor), ...previouslySensitive, ...digestPaths(before)])];
+export function diffSpecs(
+  before: unknown,
+  after: CanonicalSpec,
+  redactor: Redactor,
+  previouslySensitive: readonly string[] = [],
+  currentlySensitive: readonly string[] = sensitivePaths(after, redactor),
+): FieldChange[] {
+  const hiddenPaths = [...new Set([...currentlySensitive, ...previouslySensitive, ...digestPaths(before)])];
   const raw: RawChange[] = [];
   diffValues(maskSensitive(before, hiddenPaths), maskSensitive(after, hiddenPaths), '', raw);
   return raw.map((c) => {
@@ -90,11 +96,17 @@ export function describeChange(change: FieldChange): string {
 }
 
 /** The cause of a recreate whose spec hash differs: the first three changed fields. */
-export function changedCause(previous: unknown, spec: CanonicalSpec, redactor: Redactor, previouslySensitive: readonly string[] = []): Cause {
+export function changedCause(
+  previous: unknown,
+  spec: CanonicalSpec,
+  redactor: Redactor,
+  previouslySensitive: readonly string[] = [],
+  currentlySensitive?: readonly string[],
+): Cause {
   if (previous === undefined) {
     return { kind: 'changed', text: 'config hash differs (no recorded spec to compare)' };
   }
-  const changes = diffSpecs(previous, spec, redactor, previouslySensitive);
+  const changes = diffSpecs(previous, spec, redactor, previouslySensitive, currentlySensitive);
   if (changes.length === 0) return { kind: 'changed', text: 'config hash differs' };
   const shown = changes.slice(0, 3).map(describeChange);
   const more = changes.length > 3 ? `, and ${changes.length - 3} more` : '';

@@ -12,6 +12,9 @@ import type {
 import type { DependencyCondition } from '../model/types.js';
 import type { FileContent, ServiceSpecBody } from '../api/swarm-types.js';
 import type { SensitiveValues } from './redact.js';
+import type { DeliveredFile, FileContents } from './delivered-files.js';
+
+export type { DeliveredFile } from './delivered-files.js';
 
 export interface FieldChange {
   /** Dotted path inside the service spec, e.g. `environment.LOG_LEVEL`. */
@@ -59,6 +62,7 @@ export type OperationKind =
   | 'container.restart'
   | 'container.remove'
   | 'container.wait'
+  | 'container.copy-files'
   | 'image.pull'
   | 'image.build'
   | 'image.tag'
@@ -181,6 +185,17 @@ export interface ContainerWaitOp extends OperationBase {
   /** When false, a failure to meet the condition warns instead of failing the run. */
   readonly required: boolean;
   readonly timeoutMs: number;
+}
+
+/**
+ * Write files into a created container before its start (one archive upload). The contents
+ * are secret: they are in `contents`, which never serialises (FileContents).
+ */
+export interface ContainerCopyFilesOp extends OperationBase {
+  readonly kind: 'container.copy-files';
+  readonly container: ContainerRef;
+  readonly files: readonly DeliveredFile[];
+  readonly contents: FileContents;
 }
 
 /**
@@ -323,7 +338,8 @@ export type Operation =
   | ServiceUpdateOp
   | ServiceRemoveOp
   | SwarmFileCreateOp
-  | SwarmFileRemoveOp;
+  | SwarmFileRemoveOp
+  | ContainerCopyFilesOp;
 
 export interface PlanWarning {
   readonly message: string;

@@ -9,7 +9,9 @@ import type { ImagePorts } from '../engine/image-ports.js';
 import type { Plan } from '../planner/types.js';
 import { ConflictError, InterruptedError, NotFoundError } from '../errors.js';
 import { projectFilter } from '../api/labels.js';
+import type { StackModel } from '../model/types.js';
 import { strayDuplicates } from '../network/stray-duplicates.js';
+import { explainFailure, failedOperation, removeUnstartedCreations } from './failures.js';
 import { pause, planSteps, type RunHooks, type StackEvent } from './events.js';
 import { redactError, redactingListener, redactorFor } from './redaction.js';
 
@@ -17,6 +19,7 @@ export interface ApplyOptions {
   /** Engine operations at once (`--parallel`); default follows the engine's CPUs. */
   readonly parallel?: number;
 }
+
 
 export interface Applied {
   /** How long the apply took (ms). */
@@ -29,9 +32,13 @@ export interface Applied {
   readonly outcomes: readonly OperationOutcome[];
 }
 
-/** What a run needs besides the plan: the image ports (context tars, credentials) when it has image operations. */
+/**
+ * What a run needs besides the plan: the image ports (context tars, credentials) when it has
+ * image operations, and the model, for its errors (a failed start names its `ports` entry).
+ */
 export interface ApplyExtras {
   readonly images?: ImagePorts;
+  readonly model?: StackModel;
 }
 
 /**
@@ -43,7 +50,10 @@ export async function applyPlan(planned: Plan, gateway: EngineGateway, options: 
   const emit = redactingListener(hooks.onEvent, redact);
   const result = await executePlan(planned, gateway, options, hooks, extras);
   if (result === undefined) return { durationMs: 0, done: 0, createdNetworks: new Map(), outcomes: [] };
-  if (result.error) throw redactError(result.error, redact);
+  if (result.error) {
+    await removeUnstartedCreations(planned, result, gateway, emit);
+    throw redactError(explainFailure(result.error, failedOperation(planned, result), extras.model), redact);
+  }
   if (result.interrupted || hooks.signal?.aborted) {
     throw new InterruptedError('interrupted: the run stopped before finishing its plan', { hint: 'run the same command again to finish it' });
   }

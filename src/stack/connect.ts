@@ -1,8 +1,8 @@
 // The one place that opens the engine. Every façade call reaches the engine through a
 // connection made here; the CLI never opens a gateway of its own.
 //
-// The endpoint's URL names the connection: the project lock is per endpoint and project, so
-// the same project on two engines is two locks, and every command keys its lock the same way.
+// The endpoint's URL names the connection in messages. The project lock is keyed on the
+// engine's identity instead (its /info ID: lock.ts), so two spellings of one socket share it.
 
 import type { EngineGateway } from '../engine/gateway.js';
 

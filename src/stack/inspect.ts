@@ -198,7 +198,12 @@ export interface ProjectEvent {
 /** What may be shown of an engine event (see the header). */
 export function showableEvent(e: { type: string; action: string; id: string; timeNano: number; attributes: Readonly<Record<string, string>> }, redact: Redact): ProjectEvent {
   const attributes = Object.create(null) as Record<string, string>;
-  for (const [key, value] of Object.entries(e.attributes)) if (!isWrittenByStack(key)) attributes[key] = redact(value);
+  // Names and image references are scrubbed of secrets only (a value sensitive by field, such
+  // as ROLE's `app`, must not cut into `myapp-web-1`); every other attribute (the user's own
+  // labels) is free text, redacted with every sensitive value.
+  for (const [key, value] of Object.entries(e.attributes)) {
+    if (!isWrittenByStack(key)) attributes[key] = key === 'name' || key === 'image' ? redact.names(value) : redact(value);
+  }
   return {
     timeNano: e.timeNano,
     type: e.type,

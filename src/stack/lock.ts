@@ -1,5 +1,6 @@
 // The one lock policy of every command that changes a project (up, down, run, start, stop,
-// restart, kill, rm, pause, unpause): the same lock (per endpoint and project, engine/lock.ts),
+// restart, kill, rm, pause, unpause): the same lock (per engine identity and project: a file
+// on this machine, engine/lock.ts, then a lock object on the engine, engine/engine-lock.ts),
 // the same wait, and the same word to the user while waiting.
 //
 // The wait: up to 10 minutes by default. A run that holds the lock may be waiting for health
@@ -19,7 +20,12 @@ export interface LockOptions {
   readonly lockWaitMs?: number;
 }
 
-/** Runs `body` holding the project lock; releases it however `body` ends. */
+/**
+ * Runs `body` holding the project lock; releases it however `body` ends. Two locks, taken in
+ * this order and under one deadline: the file lock of this machine (engine/lock.ts), keyed on
+ * the engine's identity, then the engine-side lock (engine/engine-lock.ts) that serialises
+ * runs from other machines sharing the engine.
+ */
 export async function withProjectLock<T>(
   connection: EngineConnection,
   projectName: string,
@@ -28,23 +34,38 @@ export async function withProjectLock<T>(
   hooks: RunHooks,
   body: () => Promise<T>,
 ): Promise<T> {
-  const { acquireProjectLock } = await import('../engine/lock.js');
-  const lock = await interruptible(hooks, () =>
-    acquireProjectLock({
-      projectName,
-      endpoint: connection.endpoint,
-      waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
-      command,
-      env: connection.env,
-      onWait: (holder: unknown) => hooks.onEvent?.({ type: 'lock-wait', at: Date.now(), holder: describeHolder(holder) }),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-    }),
+  const [{ acquireProjectLock }, { acquireEngineLock }] = await Promise.all([import('../engine/lock.js'), import('../engine/engine-lock.js')]);
+  const waitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  const onWait = (holder: unknown): void => {
+    if (told) return;
+    told = true;
+    hooks.onEvent?.({ type: 'lock-wait', at: Date.now(), holder: describeHolder(holder) });
+  };
+  const signal = hooks.signal ? { signal: hooks.signal } : {};
+  const engine = await engineIdentity(connection);
+  const local = await interruptible(hooks, () =>
+    acquireProjectLock({ projectName, engine, waitMs, command, env: connection.env, onWait, ...signal }),
   );
   try {
-    return await body();
+    const onEngine = await interruptible(hooks, () =>
+      acquireEngineLock(connection.gateway, { projectName, deadline, waitMs, command, onWait, ...signal }),
+    );
+    try {
+      return await body();
+    } finally {
+      await onEngine.release();
+    }
   } finally {
-    lock.release();
+    local.release();
   }
+}
+
+/** The engine's /info ID (asked once per gateway, which caches it); the endpoint's URL for an engine that has none. */
+async function engineIdentity(connection: EngineConnection): Promise<string> {
+  const info = await connection.gateway.info();
+  return info.id ?? connection.endpoint;
 }
 
 /** `stack up, pid 4242, since 2026-11-23T18:00:00.000Z`: who holds the lock, for the user. */

@@ -15,7 +15,7 @@ export async function loadModel(options: LoadOptions, hooks: RunHooks = {}): Pro
   const { loadModel: loadFromFiles } = await import('../model/load.js');
   const model = await loadFromFiles(options);
   if (hooks.onEvent && model.warnings.length > 0) {
-    const redact = redactor(model.sensitiveValues);
+    const redact = redactor(model.sensitiveValues, model.secretValues);
     for (const w of model.warnings) {
       hooks.onEvent({ type: 'model-warning', at: Date.now(), message: redact(w.message), ...(w.path ? { path: w.path } : {}) });
     }

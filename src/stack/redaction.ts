@@ -1,31 +1,39 @@
 // The façade's one redactor: every event and every error that leaves the façade passes
-// through it, so a value the user marked sensitive by where it came from (an interpolated
-// variable, an env-file value, an inline secret) is never shown, whatever engine message or
-// warning happens to quote it. It is fed by the plan (`plan.sensitive.values`) or, before
-// there is a plan, by the model (`model.sensitiveValues`).
+// through it, so a secret is never shown, whatever engine message or warning happens to quote
+// it. It is fed by the plan (`plan.sensitive`) or, before there is a plan, by the model.
 //
-// Rule, as the planner's: a value shorter than 3 characters is hidden only when a whole text
-// is that value (otherwise "1" would hide every number); longer ones wherever they appear.
+// Two kinds of text, two sets of values (see model/sensitive.ts):
+//   - free text stack does not build (an engine's error message, a warning quoting one) is
+//     redacted with EVERY value of a sensitive field (`values`): an env_file's `info` too;
+//   - names, operation ids, targets and the planner's causes are scrubbed of the SECRETS only
+//     (`secrets`: tokens, passwords), so that a value that is sensitive only by field (ROLE's
+//     `app`) never cuts `(sensitive)` into `myapp-web-1`. The planner already wrote its causes
+//     by field.
+// Rule for both: a value shorter than 3 characters is hidden only when a whole text is that
+// value (otherwise "1" would hide every number); longer ones wherever they appear.
 
 import type { RunHooks, StackEvent } from './events.js';
 import { isStackError } from '../errors.js';
+import { MIN_SUBSTRING_SECRET } from '../model/sensitive.js';
 
 export const REDACTED = '(sensitive)';
 
-/** Values shorter than this are only redacted when a whole text equals them (`1`, `on`...). */
-const MIN_SUBSTRING_SECRET = 3;
+/** Replaces every sensitive value in a free text with `(sensitive)`; `names` scrubs only the secrets, for names and ids. */
+export interface Redact {
+  (text: string): string;
+  readonly names: (text: string) => string;
+}
 
-/** Replaces every sensitive value in a text with `(sensitive)`. */
-export type Redact = (text: string) => string;
+const identity = (text: string): string => text;
 
 /** Changes nothing: for work that has no sensitive values (labels-only commands). */
-export const noRedaction: Redact = (text) => text;
+export const noRedaction: Redact = Object.assign((text: string) => text, { names: identity });
 
-/** A function that replaces every sensitive value in a text with `(sensitive)`. */
-export function redactor(sensitiveValues: readonly string[]): Redact {
-  const long = [...new Set(sensitiveValues.filter((v) => v.length >= MIN_SUBSTRING_SECRET))].sort((a, b) => b.length - a.length);
-  const short = new Set(sensitiveValues.filter((v) => v.length > 0 && v.length < MIN_SUBSTRING_SECRET));
-  if (long.length === 0 && short.size === 0) return noRedaction;
+/** A function that replaces each of `values` in a text with `(sensitive)`. */
+function replacer(values: readonly string[]): (text: string) => string {
+  const long = [...new Set(values.filter((v) => v.length >= MIN_SUBSTRING_SECRET))].sort((a, b) => b.length - a.length);
+  const short = new Set(values.filter((v) => v.length > 0 && v.length < MIN_SUBSTRING_SECRET));
+  if (long.length === 0 && short.size === 0) return identity;
   return (text) => {
     if (short.has(text)) return REDACTED;
     let out = text;
@@ -34,29 +42,68 @@ export function redactor(sensitiveValues: readonly string[]): Redact {
   };
 }
 
-/** The redactor of whatever is known: the plan's values and the model's (a plan carries the model's, a down without a file has neither). */
-export function redactorFor(sources: { readonly model?: { readonly sensitiveValues: readonly string[] }; readonly plan?: { readonly sensitive: { readonly values: readonly string[] } } }): Redact {
-  return redactor([...(sources.plan?.sensitive.values ?? []), ...(sources.model?.sensitiveValues ?? [])]);
+/** The redactor of free text with `sensitiveValues`, and of names with `secrets` (default: the same values). */
+export function redactor(sensitiveValues: readonly string[], secrets: readonly string[] = sensitiveValues): Redact {
+  const text = replacer([...sensitiveValues, ...secrets]);
+  const names = replacer(secrets);
+  if (text === identity && names === identity) return noRedaction;
+  return Object.assign(text, { names });
 }
 
-/** The event with every free text in it redacted (messages, hints, causes, warnings). */
+interface ModelValues {
+  readonly sensitiveValues: readonly string[];
+  readonly secretValues: readonly string[];
+}
+interface PlanValues {
+  readonly sensitive: { readonly values: readonly string[]; readonly secrets: readonly string[] };
+}
+
+/** The redactor of whatever is known: the plan's values and the model's (a plan carries the model's, a down without a file has neither). */
+export function redactorFor(sources: { readonly model?: ModelValues; readonly plan?: PlanValues }): Redact {
+  return redactor(
+    [...(sources.plan?.sensitive.values ?? []), ...(sources.model?.sensitiveValues ?? [])],
+    [...(sources.plan?.sensitive.secrets ?? []), ...(sources.model?.secretValues ?? [])],
+  );
+}
+
+/** The event with every free text in it redacted (messages, hints, warnings), and secrets scrubbed out of names, ids and causes. */
 export function redactEvent(event: StackEvent, redact: Redact): StackEvent {
   if (redact === noRedaction) return event;
-  switch (event.type) {
+  const named = scrubNames(event, redact.names);
+  switch (named.type) {
     case 'op-failed':
-      return { ...event, error: { ...event.error, message: redact(event.error.message), ...(event.error.hint !== undefined ? { hint: redact(event.error.hint) } : {}) } };
+      return { ...named, error: { ...named.error, message: redact(named.error.message), ...(named.error.hint !== undefined ? { hint: redact(named.error.hint) } : {}) } };
     case 'wait-progress':
     case 'image-progress':
     case 'warning':
     case 'model-warning':
-      return { ...event, message: redact(event.message) };
+      return { ...named, message: redact(named.message) };
     case 'plan':
-      return { ...event, warnings: event.warnings.map(redact), steps: event.steps.map((s) => ({ ...s, cause: redact(s.cause) })) };
+      return {
+        ...named,
+        warnings: named.warnings.map(redact),
+        steps: named.steps.map((s) => ({ ...s, id: redact.names(s.id), target: redact.names(s.target), ...(s.group !== undefined ? { group: redact.names(s.group) } : {}), cause: redact.names(s.cause) })),
+      };
     case 'left-alone':
-      return { ...event, containers: event.containers.map(redact), networks: event.networks.map(redact), volumes: event.volumes.map(redact) };
+      return { ...named, containers: named.containers.map(redact.names), networks: named.networks.map(redact.names), volumes: named.volumes.map(redact.names) };
     default:
-      return event;
+      return named;
   }
+}
+
+/** An executor event's operation id, target, group and container: scrubbed of secrets (an image reference may hold a token). */
+function scrubNames(event: StackEvent, names: (text: string) => string): StackEvent {
+  const e = event as unknown as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of ['opId', 'target', 'group', 'container', 'blockedBy']) {
+    const v = e[key];
+    if (typeof v !== 'string') continue;
+    const scrubbed = names(v);
+    if (scrubbed === v) continue;
+    copy ??= { ...e };
+    copy[key] = scrubbed;
+  }
+  return (copy ?? e) as unknown as StackEvent;
 }
 
 /** A listener that redacts every event before `onEvent` sees it. */

@@ -68,7 +68,7 @@ export async function prepareOneOff(project: Project, request: OneOffRequest, ho
         { noDeps: request.noDeps, resourcesFor: [service.name] },
         events,
       );
-      const applied = await applyPlan(plan, connection.gateway, request, events);
+      const applied = await applyPlan(plan, connection.gateway, request, events, { model });
       const [{ oneOffBody, oneOffName }, { pinNetworkIds }] = await Promise.all([import('../engine/run.js'), import('../planner/container-spec.js')]);
       const body = pinNetworkIds(oneOffBody(model, service, request), networkIdsAfter(observed, plan, applied.createdNetworks));
       const name = request.name ?? oneOffName(project.projectName, service.name);

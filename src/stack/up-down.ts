@@ -158,7 +158,7 @@ async function imagesFirst(planned: Plan, run: ImagesFirst): Promise<boolean> {
 }
 
 async function applyUp(connection: EngineConnection, model: StackModel, planned: Plan, options: UpOptions, events: RunHooks, ports: ImagePorts): Promise<UpResult> {
-  const { durationMs, done } = await applyPlan(planned, connection.gateway, options, events, { images: ports });
+  const { durationMs, done } = await applyPlan(planned, connection.gateway, options, events, { images: ports, model });
   return { model, plan: planned, durationMs, done, project: new Project(connection, model.projectName, model) };
 }
 

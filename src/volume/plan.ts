@@ -64,7 +64,7 @@ export function implicitVolumeSpec(model: StackModel, key: string): VolumeSpec {
  * secrets: the engine needs them in the body, but the spec label holds a digest of each
  * instead (sensitive-spec.ts).
  */
-export function volumeCreateBody(model: StackModel, spec: VolumeSpec, hash: string, canonical: unknown, redactor: Redactor = makeRedactor(model.sensitiveValues)): VolumeCreateBody {
+export function volumeCreateBody(model: StackModel, spec: VolumeSpec, hash: string, canonical: unknown, redactor: Redactor = makeRedactor(model.secretValues)): VolumeCreateBody {
   const labels: Record<string, string> = Object.create(null);
   Object.assign(labels, spec.labels, ownershipLabels(model.projectName));
   labels[COMPOSE.volume] = spec.key;
@@ -98,7 +98,7 @@ export function planVolumes(
   problems: VolumeProblems,
 ): VolumeDecision[] {
   const out: VolumeDecision[] = [];
-  const redactor = makeRedactor(model.sensitiveValues);
+  const redactor = makeRedactor(model.secretValues);
   const foreignByName = new Map((observed.foreignByName?.volumes ?? []).map((v) => [v.name, v] as const));
   for (const key of [...new Set(keys)].sort()) {
     const spec = model.volumes[key] ?? implicitVolumeSpec(model, key);

@@ -207,6 +207,8 @@ interface MemContainer {
   readonly created: number;
   /** The image the container was created from, as the engine keeps it ('' when unknown then). */
   readonly imageId: string;
+  /** ISO time of the create (the engine's inspect `Created`). */
+  readonly createdAt: string;
   state: ContainerState;
   health?: HealthState;
   exitCode: number;
@@ -618,6 +620,7 @@ export class MemoryGateway implements EngineGateway {
       arch: 'amd64',
       ncpu: this.options.ncpu ?? 2,
       endpoint: 'memory://',
+      id: 'MEMO:RYEN:GINE',
     }));
   }
 
@@ -642,6 +645,7 @@ export class MemoryGateway implements EngineGateway {
         ...(c.health ? { health: c.health } : {}),
         exitCode: c.exitCode,
         oomKilled: false,
+        created: c.createdAt,
         ...(c.startedAt ? { startedAt: c.startedAt } : {}),
         ...(c.finishedAt ? { finishedAt: c.finishedAt } : {}),
         restartCount: this.restarts.get(c.id) ?? 0,
@@ -671,6 +675,7 @@ export class MemoryGateway implements EngineGateway {
         labels: { ...(body.Labels ?? {}) },
         created: Math.floor(Date.now() / 1000),
         imageId: this.imageFor(body.Image)?.id ?? '',
+        createdAt: new Date().toISOString(),
         state: 'created',
         exitCode: 0,
         networks: new Map(Object.entries(endpoints).map(([n, ep]) => [this.mustNetwork('create', n).body.Name, ep])),

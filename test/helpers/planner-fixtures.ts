@@ -8,13 +8,16 @@
 // is created `created` with the networks of its NetworkingConfig and the volume mounts of its
 // HostConfig.Mounts; start → `running` (and `healthy` when it has a healthcheck, unless the
 // test scripted otherwise); stop → `exited (0)`; creating a name that exists, or touching
-// an object that does not, throws.
+// an object that does not, throws. Containers carry engine times (`times`) from a clock that
+// ticks once per create and per start or restart.
 
 import { canonicalHash } from '../../src/model/hash.js';
+import { pathSegment, pathsHolding, stringsOf, valueAt } from '../../src/model/sensitive.js';
 import type {
   DependsOnSpec,
   MountSpec,
   NetworkSpec,
+  SecretSpec,
   ServiceNetworkSpec,
   ServiceSpec,
   StackModel,
@@ -130,8 +133,13 @@ export interface ModelInput {
   readonly services: readonly ServiceSpec[];
   readonly networks?: readonly NetworkSpec[];
   readonly volumes?: readonly VolumeSpec[];
+  readonly secrets?: readonly SecretSpec[];
+  readonly configs?: readonly SecretSpec[];
   readonly disabledServices?: readonly string[];
+  /** Secret values (model.secretValues); the fields holding them become model.sensitivePaths. */
   readonly sensitiveValues?: readonly string[];
+  /** Sensitive fields by path besides those (`services.app.environment.ROLE`). */
+  readonly sensitivePaths?: readonly string[];
 }
 
 /** A model; networks and volumes that services use but the input does not declare are added. */
@@ -155,14 +163,27 @@ export function model(input: ModelInput): StackModel {
     disabledServices: input.disabledServices ?? [],
     networks,
     volumes,
-    secrets: nullDict(),
-    configs: nullDict(),
+    secrets: nullDict(Object.fromEntries((input.secrets ?? []).map((x) => [x.key, x]))),
+    configs: nullDict(Object.fromEntries((input.configs ?? []).map((x) => [x.key, x]))),
     profiles: [],
     activeProfiles: [],
-    sensitiveValues: input.sensitiveValues ?? [],
+    ...sensitiveFields(services, input.sensitiveValues ?? [], input.sensitivePaths ?? []),
     warnings: [],
     extensions: nullDict(),
   };
+}
+
+/** As the loader records them (model/sensitive.ts): the given secrets, the fields holding them, and the given paths. */
+function sensitiveFields(
+  services: Record<string, ServiceSpec>,
+  secrets: readonly string[],
+  extraPaths: readonly string[],
+): Pick<StackModel, 'sensitivePaths' | 'sensitiveValues' | 'secretValues' | 'holdsOutsideValues'> {
+  const paths = new Set(extraPaths);
+  for (const name of Object.keys(services)) for (const p of pathsHolding(services[name], pathSegment('services', name), secrets)) paths.add(p);
+  const values = new Set(secrets);
+  for (const p of paths) for (const v of stringsOf(valueAt({ services }, p))) values.add(v);
+  return { sensitivePaths: [...paths].sort(), sensitiveValues: [...values].sort(), secretValues: [...secrets].sort(), holdsOutsideValues: secrets.length > 0 };
 }
 
 /** Image ids the simulated engine has: every reference resolves to a stable fake id. */
@@ -199,6 +220,10 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
   const buildHashes: Record<string, string> = { ...(observed.imageBuildHashes ?? {}) };
   let seq = containers.length + networks.length + volumes.length;
   const nextId = (prefix: string) => `${prefix}${++seq}`;
+  // The engine's clock, as observe reads it (ContainerTimes): one tick per create or start,
+  // going on from the latest time already observed, so reruns keep the order.
+  let clock = Math.max(0, ...containers.flatMap((c) => [c.times?.createdUs ?? 0, c.times?.startedUs ?? 0]));
+  const tick = () => ++clock;
   const find = (r: ContainerRef) => {
     const c = r.id !== undefined ? containers.find((x) => x.id === r.id) : containers.find((x) => x.name === r.name);
     if (!c) throw new Error(`simulator: no container ${r.id ?? r.name}`);
@@ -308,6 +333,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
           networks: nets,
           mounts,
           ports: [],
+          times: { createdUs: tick() },
           ...(body.Healthcheck && body.Healthcheck.Test?.[0] !== 'NONE' ? { health: 'starting' as const } : {}),
         });
         break;
@@ -317,6 +343,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
         const c = find(op.container);
         c.state = 'running';
         c.status = 'Up';
+        c.times = { createdUs: c.times?.createdUs ?? 0, startedUs: tick() };
         delete c.exitCode;
         if (c.health !== undefined) c.health = options.health?.[c.name] ?? 'healthy';
         break;
@@ -336,9 +363,20 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
       case 'container.wait':
         find(op.container);
         break;
+      case 'container.copy-files': {
+        // The engine keeps the files in the container's own layer: the simulator keeps their paths.
+        const c = find(op.container) as MutableContainer & { files?: string[] };
+        c.files = [...new Set([...(c.files ?? []), ...op.files.map((f) => f.path)])].sort();
+        break;
+      }
     }
   }
   return { ...observed, containers, networks, volumes, images, imageBuildHashes: buildHashes };
+}
+
+/** The paths the simulator delivered into a container (container.copy-files), sorted. */
+export function deliveredFiles(c: ObservedContainer | undefined): string[] {
+  return [...((c as { files?: string[] } | undefined)?.files ?? [])];
 }
 
 /** Replace fields of one observed container (by name). */

@@ -5,6 +5,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { acquireProjectLock } from '../../src/engine/lock.js';
+import { STACK as LABEL } from '../../src/api/labels.js';
+import { hostname } from 'node:os';
 import { openProject, stopServices, up, type StackEvent } from '../../src/stack/index.js';
 import { OperationError, StackError } from '../../src/errors.js';
 import { IMAGE, memoryGateway, projectRequest, stackProject, upOptions } from '../helpers/facade.js';
@@ -46,7 +48,7 @@ describe('the project lock', () => {
     const p = stackProject(STACK);
     const g = memoryGateway();
     await up(upOptions(p, g));
-    const held = await acquireProjectLock({ projectName: 'demo', endpoint: 'injected-gateway', waitMs: 0, command: 'stack down', env: p.env });
+    const held = await acquireProjectLock({ projectName: 'demo', engine: 'MEMO:RYEN:GINE', waitMs: 0, command: 'stack down', env: p.env });
     try {
       const project = await openProject(projectRequest(p, g, { labelsOnly: true }));
       await assert.rejects(stopServices(project, [], { lockWaitMs: 200 }), (e: unknown) => {
@@ -63,7 +65,7 @@ describe('the project lock', () => {
   it('ends the wait at once with an interruption when aborted', async () => {
     const p = stackProject(STACK);
     const g = memoryGateway();
-    const held = await acquireProjectLock({ projectName: 'demo', endpoint: 'injected-gateway', waitMs: 0, command: 'stack up', env: p.env });
+    const held = await acquireProjectLock({ projectName: 'demo', engine: 'MEMO:RYEN:GINE', waitMs: 0, command: 'stack up', env: p.env });
     try {
       const controller = new AbortController();
       const run = up(upOptions(p, g), { signal: controller.signal, onEvent: (e) => (e.type === 'lock-wait' ? controller.abort() : undefined) });
@@ -73,4 +75,49 @@ describe('the project lock', () => {
       held.release();
     }
   });
+
+  it('waits for a holder on another machine sharing the engine, and fails naming it', async () => {
+    const p = stackProject(STACK);
+    const g = memoryGateway();
+    await g.createVolume({ Name: 'stack-lock.demo', Labels: foreignLock({ expires: Date.now() + 3_600_000 }) });
+    const events: StackEvent[] = [];
+    await assert.rejects(up(upOptions(p, g, { lockWaitMs: 300 }), { onEvent: (e) => events.push(e) }), (e: unknown) => {
+      assert.ok(e instanceof OperationError);
+      assert.match(e.message, /project "demo" is locked on the engine by pid 4242 on build-box-7 \(`stack up`/);
+      return true;
+    });
+    assert.deepEqual(events.flatMap((e) => (e.type === 'lock-wait' ? [e.holder] : [])), ['stack up, pid 4242, since 2026-01-01T00:00:00.000Z']);
+    assert.deepEqual(g.callsTo('createContainer'), [], 'nothing was created');
+    assert.ok(g.hasVolume('stack-lock.demo'), 'the other machine\'s lock stays');
+  });
+
+  it('takes over a lock from another machine past its expiry, and removes its own when done', async () => {
+    const p = stackProject(STACK);
+    const g = memoryGateway();
+    await g.createVolume({ Name: 'stack-lock.demo', Labels: foreignLock({ expires: Date.now() - 1000 }) });
+    await up(upOptions(p, g, { lockWaitMs: 0 }));
+    assert.equal(g.callsTo('createContainer').length, 2);
+    assert.ok(!g.hasVolume('stack-lock.demo') && !g.hasVolume('stack-lock.demo.break-f00dfeedf00dfeed'), 'no lock volume is left');
+  });
+
+  it('takes over a lock of a dead run on this host at once', async () => {
+    const p = stackProject(STACK);
+    const g = memoryGateway();
+    await g.createVolume({ Name: 'stack-lock.demo', Labels: { ...foreignLock({ expires: Date.now() + 3_600_000 }), [LABEL.lockHost]: hostname(), [LABEL.lockPid]: '999999999' } });
+    await up(upOptions(p, g, { lockWaitMs: 0 }));
+    assert.equal(g.callsTo('createContainer').length, 2);
+  });
 });
+
+/** The labels of an engine lock held by `stack up`, pid 4242, on another machine. */
+function foreignLock(o: { expires: number }): Record<string, string> {
+  return {
+    [LABEL.lock]: 'demo',
+    [LABEL.lockToken]: 'f00dfeedf00dfeedf00dfeedf00dfeed',
+    [LABEL.lockCommand]: 'stack up',
+    [LABEL.lockPid]: '4242',
+    [LABEL.lockHost]: 'build-box-7',
+    [LABEL.lockSince]: '2026-01-01T00:00:00.000Z',
+    [LABEL.lockExpires]: new Date(o.expires).toISOString(),
+  };
+}

@@ -7,6 +7,7 @@
 import type { RunHooks, StackEvent } from '../../stack/index.js';
 import type { ProgressMode } from '../context.js';
 import { createRenderer, type RendererStreams } from './index.js';
+import { noteSignal } from '../termination.js';
 
 export interface ProgressRunOptions {
   readonly mode: ProgressMode;
@@ -20,6 +21,7 @@ export async function withProgress<T>(options: ProgressRunOptions, body: (hooks:
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    noteSignal(signal);
     interrupts++;
     if (interrupts === 1) {
       controller.abort();

@@ -14,9 +14,13 @@ export async function summariseApplied(result: UpResult, stream: { isTTY?: boole
     return `project ${model.projectName}: nothing to do, ${n} service${n === 1 ? '' : 's'} up to date\n`;
   }
   const { formatPlan } = await import('../../stack/index.js');
-  // Warnings were shown with the progress already. The copy keeps `plan.sensitive`; the
-  // model's values are passed too, for a formatter that redacts only from its options.
-  const format = (p: typeof plan) => formatPlan({ ...p, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues });
+  // Warnings were shown with the progress already. The copy keeps `plan.sensitive`, the
+  // secrets the formatter scrubs; the model's secrets are passed too, for good measure (never
+  // its other sensitive values: those are hidden by field, and must not cut into names).
+  const format = (p: typeof plan) => {
+    const text = formatPlan({ ...p, warnings: [] }, { color: paint(stream), sensitiveValues: model.secretValues });
+    return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+  };
   // The images came first (builds and pulls), then the plan made from what they gave.
   const images = result.imagePlan && imageOps > 0 ? format(result.imagePlan) : '';
   const text = plan.operations.length > 0 || images === '' ? format(plan) : '';

@@ -3,7 +3,11 @@
 // takes the variable from the interpolation variables (shell over .env) and is omitted when
 // unset. Every value read from an env_file is sensitive: it never appears in plans or logs.
 
+import { StackFileError } from '../../errors.js';
 import { parseDotenv } from '../dotenv.js';
+import { defaultParseLimits } from '../parse.js';
+import { readTextFile } from '../stack-file.js';
+import { holdsAny, looksSecret, pathSegment } from '../sensitive.js';
 import { dict, type EnvFileSpec } from '../types.js';
 import { type Env, hostPath, isMapping, listOrDict, type Path, toBool, toStr } from './support.js';
 
@@ -39,9 +43,12 @@ export function readEnvFiles(env: Env, files: readonly EnvFileSpec[], paths: rea
     }
     let text: string;
     try {
-      text = fs.readText(file.path);
+      // Refused like a stack file: not a regular file (`/dev/zero` would be read forever), or
+      // larger than the cap.
+      text = readTextFile(file.path, env.projectDirectory, defaultParseLimits, 'env file', fs);
     } catch (e) {
-      env.problems.add(at, `cannot read env file ${file.path}: ${(e as Error).message}`);
+      if (!(e instanceof StackFileError)) throw e;
+      env.problems.add(at, e.problems[0]?.message ?? `cannot read env file ${file.path}`);
       return;
     }
     let values: Record<string, string>;
@@ -57,7 +64,7 @@ export function readEnvFiles(env: Env, files: readonly EnvFileSpec[], paths: rea
     for (const key of Object.keys(values)) {
       const v = values[key]!;
       out[key] = v;
-      if (v !== '') env.sensitive.add(v);
+      if (v !== '') env.outside.add(v);
     }
   });
   return out;
@@ -75,21 +82,37 @@ function parseRaw(text: string): Record<string, string> {
   return out;
 }
 
-/** `environment:` in list or map form. */
-export function normaliseEnvironment(env: Env, value: unknown): Record<string, string> {
-  return listOrDict(value, passedThrough(env));
+/** `environment:` in list or map form; the keys passed through from the variables are added to `passed`. */
+export function normaliseEnvironment(env: Env, value: unknown, passed?: Set<string>): Record<string, string> {
+  return listOrDict(value, passedThrough(env, passed));
 }
 
 /**
  * The value of a key written without one (`environment: [TOKEN]`, `args: [TOKEN]`): taken
  * from the shell or .env, so it is as secret as an interpolated variable and never printed.
  */
-export function passedThrough(env: Env): (key: string) => string | undefined {
+export function passedThrough(env: Env, passed?: Set<string>): (key: string) => string | undefined {
   return (key) => {
     const v = env.variables[key];
-    if (v !== undefined && v !== '') env.sensitive.add(v);
+    if (v !== undefined && v !== '') env.outside.add(v);
+    if (v !== undefined) passed?.add(key);
     return v;
   };
+}
+
+/**
+ * Records which entries of an environment-like map (at `prefix`, a dotted model path) are
+ * sensitive: those `fromOutside` says came from an env file or the shell, those holding an
+ * interpolated value, and those whose key looks secret (whose values are then secrets
+ * wherever they appear).
+ */
+export function markEnvironment(env: Env, prefix: string, values: Readonly<Record<string, string>>, fromOutside: (key: string) => boolean): void {
+  for (const key of Object.keys(values)) {
+    const v = values[key]!;
+    const secretKey = looksSecret(key);
+    if (fromOutside(key) || secretKey || holdsAny(v, env.interpolated)) env.sensitiveFields.add(pathSegment(prefix, key));
+    if (secretKey && v !== '') env.secrets.add(v);
+  }
 }
 
 /** The final environment: env_file values, then `environment` over them. */

@@ -19,7 +19,8 @@ import { commandOf } from './command.js';
 import { normaliseDeploy } from './deploy.js';
 import { normaliseWatch } from './develop.js';
 import { hooksOf, providerOf } from './hooks.js';
-import { mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, readEnvFiles } from './environment.js';
+import { markEnvironment, mergeEnvironment, normaliseEnvFiles, normaliseEnvironment, readEnvFiles } from './environment.js';
+import { holdsAny, pathSegment } from '../sensitive.js';
 import { extraHostsOf } from './extra-hosts.js';
 import { normalisePullPolicy } from './pull-policy.js';
 import { normalisePorts } from './ports.js';
@@ -53,7 +54,12 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
 
   const envFiles = normaliseEnvFiles(env, s['env_file'], at('env_file'));
   const envFilePaths = Array.isArray(s['env_file']) ? envFiles.map((_, i) => at('env_file', i)) : envFiles.map(() => at('env_file'));
-  const environment = mergeEnvironment(readEnvFiles(env, envFiles, envFilePaths), normaliseEnvironment(env, s['environment']));
+  const fromFiles = readEnvFiles(env, envFiles, envFilePaths);
+  const passed = new Set<string>();
+  const explicit = normaliseEnvironment(env, s['environment'], passed);
+  const environment = mergeEnvironment(fromFiles, explicit);
+  const servicePath = pathSegment(pathSegment('', 'services'), name);
+  markEnvironment(env, `${servicePath}.environment`, environment, (key) => passed.has(key) || (Object.hasOwn(fromFiles, key) && !Object.hasOwn(explicit, key)));
 
   const spec: Mutable<ServiceSpec> = {
     name,
@@ -143,7 +149,22 @@ export function normaliseService(env: Env, name: string, s: Doc): ServiceSpec {
     spec.healthcheck = hc.spec;
     spec.healthcheckDisabled = hc.disabled;
   }
+  markBuildAndWatch(env, servicePath, spec);
   return spec;
+}
+
+/**
+ * Build args and watch exec environments are sensitive by entry, like the environment, when
+ * they hold a value from outside the files (interpolated, or passed through from the shell)
+ * or their key looks secret.
+ */
+function markBuildAndWatch(env: Env, servicePath: string, spec: ServiceSpec): void {
+  const outside = [...env.interpolated, ...env.outside];
+  const fromOutside = (values: Readonly<Record<string, string>>) => (key: string) => holdsAny(values[key]!, outside);
+  if (spec.build) markEnvironment(env, `${servicePath}.build.args`, spec.build.args, fromOutside(spec.build.args));
+  spec.watch.forEach((rule, i) => {
+    if (rule.exec) markEnvironment(env, `${servicePath}.watch[${i}].exec.environment`, rule.exec.environment, fromOutside(rule.exec.environment));
+  });
 }
 
 /** `scale` and `deploy.replicas` must agree when both are given (Compose's rule). */

@@ -49,8 +49,18 @@ export interface Env {
   readonly projectName: string;
   readonly projectDirectory: string;
   readonly variables: Readonly<Record<string, string>>;
-  /** Values that must never be printed (env_file values, inline contents...). */
-  readonly sensitive: Set<string>;
+  /**
+   * Values that came from outside the stack files (interpolated variables, env_file values,
+   * values passed through from the shell, inline secret contents): a model holding any is
+   * never cached.
+   */
+  readonly outside: Set<string>;
+  /** Every value interpolation substituted (an environment entry holding one is sensitive). */
+  readonly interpolated: readonly string[];
+  /** Values that are secrets wherever they appear (see sensitive.ts). */
+  readonly secrets: Set<string>;
+  /** Dotted paths of the model's sensitive fields (see sensitive.ts). */
+  readonly sensitiveFields: Set<string>;
   /** How files are looked at (model-fs.ts): recorded when the model may be cached. */
   readonly fs: ModelFs;
 }

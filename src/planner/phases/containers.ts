@@ -18,13 +18,14 @@ import { buildContainerCreateBody, endpointConfig, orderedNetworkKeys, pinNetwor
 import { inChange, opId, type InChange } from '../ids.js';
 import { networkName } from '../names.js';
 import { isUp, observedRef } from '../refs.js';
-import { sensitivePaths } from '../sensitive-spec.js';
-import type { Cause } from '../types.js';
+import { serviceSensitivePaths } from '../sensitive-spec.js';
+import type { Cause, ContainerRef } from '../types.js';
+import { deliveryOf } from '../delivered-files.js';
 import type { ReconcileContext } from './context.js';
 import type { ImagePhase } from './images.js';
 import type { ResourceDecisions, ResourceOperations } from './resources.js';
 import type { ObservedPartition } from './scope.js';
-import { refOf, type Slot, type SlotTable } from './slots.js';
+import { refOf, restartingDependents, type Slot, type SlotTable } from './slots.js';
 
 /** Container id (or `id/network` for a disconnect) → the operation after which it no longer holds its networks and volumes. */
 export type ContainerRemovals = Map<string, string>;
@@ -118,15 +119,21 @@ export function emitContainerOperations(ctx: ReconcileContext, inputs: Container
   }
 }
 
-/** A kept container that is not up is started. */
+/**
+ * A kept container that is not up is started. One that never ran (`created`) may miss the
+ * files delivered between create and start (the run that made it died in between): they are
+ * written again first, which changes nothing when they are there.
+ */
 function emitStartOfKept(ctx: ReconcileContext, slot: Slot): void {
   if (!slot.cause || ctx.options.noStart) return;
   const service = slot.service;
+  const grouping = inChange('start', 'container', slot.name);
+  const copy = slot.existing!.state === 'created' ? emitDelivery(ctx, slot, refOf(slot, true), [], grouping, slot.cause) : undefined;
   slot.ops.start = ctx.builder.add({
     id: opId.start(slot.existing!.name),
     kind: 'container.start',
     container: refOf(slot, true),
-    after: [],
+    after: copy !== undefined ? [copy] : [],
     cause: slot.cause,
     service: service.name,
     ...inChange('start', 'container', slot.name),
@@ -145,8 +152,9 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
   const body = pinNetworkIds(
     buildContainerCreateBody(model, service, slot.number, {
       spec,
-      sensitivePaths: sensitivePaths(spec, ctx.redactor),
+      sensitivePaths: serviceSensitivePaths(model, serviceName, spec, ctx.redactor),
       ...(slot.fate === 'recreate' && !options.renewAnonVolumes ? { inheritedVolumes: imageDeclaredVolumes(service, slot.existing!) } : {}),
+      ...(slot.renewsDependents && !options.noStart ? { restartDependents: restartingDependents(ctx, inputs.table, serviceName).map((d) => d.existing!.id) } : {}),
       ...(options.stackVersion !== undefined ? { stackVersion: options.stackVersion } : {}),
     }),
     inputs.resources.keptNetworkIds,
@@ -189,12 +197,15 @@ function emitCreate(ctx: ReconcileContext, inputs: ContainerInputs, slot: Slot, 
       );
     }
   }
+  // Secrets and configs that are not host files go in before the first start (also with
+  // --no-start: a later start, by stack or by hand, finds them there).
+  const copy = emitDelivery(ctx, slot, newRef, [slot.ops.create], grouping, cause);
   if (options.noStart) return;
   slot.ops.start = b.add({
     id: opId.start(slot.name),
     kind: 'container.start',
     container: newRef,
-    after: [slot.ops.create, ...connectOps],
+    after: [slot.ops.create, ...connectOps, ...(copy !== undefined ? [copy] : [])],
     cause,
     service: serviceName,
     ...grouping,
@@ -293,21 +304,27 @@ function imageDeclaredVolumes(service: ServiceSpec, old: ObservedContainer): { n
     .sort((a, b) => (a.target < b.target ? -1 : 1));
 }
 
-/**
- * Environment/content secrets and configs need a file copied into the container, which no
- * operation does yet: say so rather than start a container without them.
- */
-export function warnUncopiedFiles(ctx: ReconcileContext, order: readonly string[]): void {
-  const { model } = ctx;
+/** Files to deliver that cannot be written as asked (an owner given by name) are problems, found before anything is planned. */
+export function checkDeliveries(ctx: ReconcileContext, order: readonly string[]): void {
   for (const serviceName of order) {
-    const service = model.services[serviceName]!;
-    for (const kind of ['secrets', 'configs'] as const) {
-      for (const r of service[kind]) {
-        const def = model[kind][r.source];
-        if (def && def.file === undefined && !def.external) {
-          ctx.warnings.push({ service: serviceName, message: `${kind.slice(0, -1)} ${r.source} of ${serviceName} is not file-based and is not supported yet: it will be missing in the container` });
-        }
-      }
-    }
+    const service = ctx.model.services[serviceName];
+    if (service) deliveryOf(ctx.model, service, ctx.problems);
   }
+}
+
+/** The copy of a slot's delivered files (secrets and configs that are not host files), after `after`; its id, or undefined when there are none. */
+function emitDelivery(ctx: ReconcileContext, slot: Slot, container: ContainerRef, after: readonly string[], grouping: InChange, cause: Cause): string | undefined {
+  const delivery = deliveryOf(ctx.model, slot.service);
+  if (!delivery) return undefined;
+  return ctx.builder.add({
+    id: opId.copyFiles(container.name),
+    kind: 'container.copy-files',
+    container,
+    files: delivery.files,
+    contents: delivery.contents,
+    after,
+    cause,
+    service: slot.service.name,
+    ...grouping,
+  });
 }

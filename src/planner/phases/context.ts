@@ -18,7 +18,11 @@ export interface ReconcileContext {
   readonly observed: ObservedState;
   readonly options: ReconcileOptions;
   readonly projectName: string;
-  /** Hides the model's sensitive values in the causes the planner writes. */
+  /**
+   * Finds the model's secret values (model.secretValues) in what the planner writes: causes,
+   * and leaves of specs derived from sensitive fields. Sensitive fields themselves are known
+   * by path (model.sensitivePaths).
+   */
   readonly redactor: Redactor;
   /** The plan's operations, added by id. */
   readonly builder: PlanBuilder;
@@ -36,7 +40,7 @@ export function reconcileContext(model: StackModel, observed: ObservedState, opt
     observed,
     options,
     projectName: model.projectName,
-    redactor: makeRedactor(model.sensitiveValues),
+    redactor: makeRedactor(model.secretValues),
     builder: new PlanBuilder(),
     warnings: [],
     problems: [],

@@ -9,14 +9,14 @@
 //     already in the state waited for.
 
 import type { ObservedContainer } from '../../api/engine-types.js';
-import { isOneOff } from '../../api/labels.js';
+import { isOneOff, parseRestartDependents } from '../../api/labels.js';
 import type { DependencyCondition, ServiceSpec } from '../../model/types.js';
 import { conditionWord, inChange, opId } from '../ids.js';
 import { isUp, observedRef } from '../refs.js';
 import type { Cause, ContainerRef } from '../types.js';
 import type { ReconcileContext } from './context.js';
 import type { ObservedPartition } from './scope.js';
-import { refOf, type SlotTable } from './slots.js';
+import { refOf, restartingDependents, type Slot, type SlotTable } from './slots.js';
 
 export function planReadiness(ctx: ReconcileContext, table: SlotTable, partition: ObservedPartition): void {
   const readiness = new Readiness(ctx, table, partition);
@@ -108,33 +108,56 @@ function meets(c: ObservedContainer, condition: DependencyCondition): boolean {
   return c.state === 'running';
 }
 
-/** Dependents with `depends_on.restart: true` restart after their dependency was replaced. */
+/**
+ * Dependents with `depends_on.restart: true` restart after their dependency is replaced: by
+ * this plan, or by an earlier run that died before restarting them. The latter shows in the
+ * engine: the dependency's container lists the dependent (dev.stack.restart-dependents) and
+ * was created after the dependent last started (observe reads both times for exactly these).
+ */
 function planDependencyRestarts(ctx: ReconcileContext, table: SlotTable, readiness: Readiness): void {
   for (const serviceName of table.order) {
     const service = ctx.model.services[serviceName]!;
     for (const dep of Object.keys(service.dependsOn).sort()) {
       if (!service.dependsOn[dep]!.restart) continue;
-      const replaced = (table.slotsByService.get(dep) ?? []).some((s) => s.fate === 'recreate');
-      if (!replaced) continue;
-      for (const slot of table.slotsByService.get(serviceName)!) {
-        if (slot.fate !== 'keep' || slot.ops.start !== undefined || !slot.existing || !isUp(slot.existing)) continue;
+      const depSlots = table.slotsByService.get(dep) ?? [];
+      const renewed = depSlots.find((s) => s.fate !== 'keep' && s.renewsDependents);
+      for (const slot of restartingDependents(ctx, table, dep)) {
+        if (slot.service.name !== serviceName) continue;
+        const cause = renewed ? renewedCause(dep, renewed.fate) : pendingRestartCause(dep, slot.existing!, depSlots);
+        if (!cause) continue;
         const id = ctx.builder.add({
-          id: opId.restart(slot.existing.name),
+          id: opId.restart(slot.existing!.name),
           kind: 'container.restart',
           container: refOf(slot, true),
           after: [],
-          cause: { kind: 'dependency-recreated', text: `${dep} is recreated (depends_on restart: true)` },
+          cause,
           service: serviceName,
-          ...inChange('restart', 'container', slot.existing.name),
+          ...inChange('restart', 'container', slot.existing!.name),
           ...ctx.stopTimeout,
           // A restart binds its ports again: same rule as starts.
           ...(service.ports.length > 0 ? { serialKey: 'ports' } : {}),
         });
         ctx.builder.after(id, readiness.of(service, dep));
-        slot.ops.ready.push(id);
+        if (!slot.ops.ready.includes(id)) slot.ops.ready.push(id);
       }
     }
   }
+}
+
+function renewedCause(dep: string, fate: 'create' | 'recreate' | 'keep'): Cause {
+  return { kind: 'dependency-recreated', text: `${dep} is ${fate === 'create' ? 'created again' : 'recreated'} (depends_on restart: true)` };
+}
+
+/** A restart an earlier run planned and did not make: a kept container of `dep` that lists this dependent was created after it last started. */
+function pendingRestartCause(dep: string, dependent: ObservedContainer, depSlots: readonly Slot[]): Cause | undefined {
+  const started = dependent.times?.startedUs;
+  if (started === undefined) return undefined;
+  const pending = depSlots.some((s) => {
+    const created = s.fate === 'keep' ? s.existing?.times?.createdUs : undefined;
+    return created !== undefined && created > started && parseRestartDependents(s.existing!.labels).includes(dependent.id);
+  });
+  if (!pending) return undefined;
+  return { kind: 'dependency-recreated', text: `${dep} was recreated after this container started (depends_on restart: true; an earlier run stopped before restarting it)` };
 }
 
 /** --wait: every container that should be up, unless it is untouched and already there. */

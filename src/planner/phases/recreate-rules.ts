@@ -17,6 +17,7 @@ import type { ServiceSpec } from '../../model/types.js';
 import { containerIdentityDependencies, type CanonicalSpec } from '../canonical.js';
 import { anonymousVolumeName, imageReference, networkName, volumeName } from '../names.js';
 import { changedCause } from '../spec-diff.js';
+import { serviceSensitivePaths } from '../sensitive-spec.js';
 import type { Cause } from '../types.js';
 import type { ReconcileContext } from './context.js';
 import { goneNetworkOf, goneVolumeOf, type GoneResources } from './resources.js';
@@ -74,7 +75,13 @@ export function recreateCause(ctx: ReconcileContext, k: KeptContainer, rc: Recre
     return { kind: 'forced', text: `taken over (--take-over) from ${folder}` };
   }
   if (container.labels[STACK.configHash] !== k.hash) {
-    return changedCause(parseSpecLabel(container.labels), k.spec, ctx.redactor, parseSensitivePaths(container.labels));
+    return changedCause(
+      parseSpecLabel(container.labels),
+      k.spec,
+      ctx.redactor,
+      parseSensitivePaths(container.labels),
+      serviceSensitivePaths(ctx.model, k.service.name, k.spec, ctx.redactor),
+    );
   }
   if (k.imageId !== undefined && container.imageId !== '' && container.imageId !== k.imageId) {
     return {

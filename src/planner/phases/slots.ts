@@ -40,6 +40,12 @@ export interface Slot {
   readonly fate: Fate;
   /** Why it is created, recreated or started; none for a container left as it is. */
   readonly cause?: Cause;
+  /**
+   * The new container replaces the service's (a recreate, or a create where the service had
+   * no container left): its running `depends_on.restart: true` dependents restart after it.
+   * A scale-up adds a replica and replaces nothing.
+   */
+  readonly renewsDependents: boolean;
   readonly ops: SlotOperations;
 }
 
@@ -96,16 +102,16 @@ export function decideSlots(ctx: ReconcileContext, scope: Scope, partition: Obse
     const slots: Slot[] = kept.map(({ number, container }) => {
       const cause = recreateCause(ctx, { service, number, container, spec, hash, strategy, explicit, imageId, ...(imageReplaced !== undefined ? { imageReplaced } : {}) }, rc);
       const name = containerName(ctx.projectName, service, number);
-      if (cause) return { service, number, name, existing: container, fate: 'recreate', cause, ops: { ready: [] } };
+      if (cause) return { service, number, name, existing: container, fate: 'recreate', cause, renewsDependents: true, ops: { ready: [] } };
       const started = startCause(container, oneShots.has(serviceName));
-      return { service, number, name, existing: container, fate: 'keep', ...(started ? { cause: started } : {}), ops: { ready: [] } };
+      return { service, number, name, existing: container, fate: 'keep', ...(started ? { cause: started } : {}), renewsDependents: false, ops: { ready: [] } };
     });
     const used = new Set(kept.map((k) => k.number));
     const scalingUp = kept.length > 0;
     for (let n = 1; slots.length < wanted; n++) {
       if (used.has(n)) continue;
       const cause: Cause = { kind: 'missing', text: scalingUp ? `scale up to ${wanted}` : 'no container' };
-      slots.push({ service, number: n, name: containerName(ctx.projectName, service, n), fate: 'create', cause, ops: { ready: [] } });
+      slots.push({ service, number: n, name: containerName(ctx.projectName, service, n), fate: 'create', cause, renewsDependents: !scalingUp, ops: { ready: [] } });
     }
     slots.sort((x, y) => x.number - y.number);
     slotsByService.set(serviceName, slots);
@@ -202,6 +208,21 @@ function oneShotServices(model: StackModel): Set<string> {
   const out = new Set<string>();
   for (const s of Object.values(model.services)) {
     for (const [dep, d] of Object.entries(s.dependsOn)) if (d.condition === 'service_completed_successfully') out.add(dep);
+  }
+  return out;
+}
+
+/**
+ * The slots that restart when `dependency` is replaced: kept, running containers of services
+ * that depend on it with `restart: true`, which this plan neither starts nor replaces.
+ */
+export function restartingDependents(ctx: ReconcileContext, table: SlotTable, dependency: string): Slot[] {
+  const out: Slot[] = [];
+  for (const serviceName of table.order) {
+    if (!ctx.model.services[serviceName]!.dependsOn[dependency]?.restart) continue;
+    for (const slot of table.slotsByService.get(serviceName)!) {
+      if (slot.fate === 'keep' && slot.cause === undefined && slot.existing && isUp(slot.existing)) out.push(slot);
+    }
   }
   return out;
 }

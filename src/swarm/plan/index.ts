@@ -35,7 +35,7 @@ export function planSwarm(model: StackModel, observed: SwarmObservedState, input
   const services = planSwarmServices(ctx, { networks, files });
   if (ctx.problems.length > 0) throw problemError(ctx.problems);
   removeUnusedFiles(ctx, files, services.removedIds, services.removeOps);
-  return { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues) };
+  return { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues, model.secretValues) };
 }
 
 export interface SwarmDownOptions {

@@ -22,7 +22,7 @@ function freshDir(): string {
   return d;
 }
 
-const endpoint = 'unix:///var/run/docker.sock';
+const engine = '6VRD:4VFL:YOFX:JONK:AFEI:TZJM:ZKX5:2V4I:IFM5:3LPY:IUMG:NUJ7';
 
 /** A child process running `code` (an ES module body) with `lockModule`'s exports in scope. */
 function child(code: string, env: Record<string, string> = {}): ChildProcess {
@@ -45,10 +45,10 @@ async function lineFrom(c: ChildProcess, expected: string): Promise<void> {
 
 test('a second acquirer fails after its wait, naming the holder pid, command and start time', async () => {
   const dir = freshDir();
-  const first = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir, command: 'stack up' });
+  const first = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir, command: 'stack up' });
   const started = Date.now();
   await assert.rejects(
-    acquireProjectLock({ projectName: 'p', endpoint, waitMs: 300, dir, pollMs: 20 }),
+    acquireProjectLock({ projectName: 'p', engine, waitMs: 300, dir, pollMs: 20 }),
     (e: unknown) => {
       assert.ok(e instanceof OperationError);
       assert.match(e.message, new RegExp(`locked by pid ${process.pid} on .*\`stack up\`, since \\d{4}-`));
@@ -61,20 +61,20 @@ test('a second acquirer fails after its wait, naming the holder pid, command and
 
 test('release frees the lock, is idempotent, and a later acquirer gets it', async () => {
   const dir = freshDir();
-  const first = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir });
+  const first = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir });
   first.release();
   first.release();
   assert.equal(existsSync(first.path), false);
-  const second = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir });
+  const second = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir });
   assert.equal(existsSync(second.path), true);
   second.release();
 });
 
 test('a late release of an old lock never removes the current holder\'s lock', async () => {
   const dir = freshDir();
-  const first = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir });
+  const first = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir });
   first.release();
-  const second = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir });
+  const second = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir });
   first.release();
   assert.equal(existsSync(second.path), true);
   second.release();
@@ -82,9 +82,9 @@ test('a late release of an old lock never removes the current holder\'s lock', a
 
 test('the same project on another engine, or another project, is a different lock', async () => {
   const dir = freshDir();
-  const a = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir });
-  const b = await acquireProjectLock({ projectName: 'p', endpoint: 'tcp://other:2375', waitMs: 0, dir });
-  const c = await acquireProjectLock({ projectName: 'q', endpoint, waitMs: 0, dir });
+  const a = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir });
+  const b = await acquireProjectLock({ projectName: 'p', engine: 'tcp://other:2375', waitMs: 0, dir });
+  const c = await acquireProjectLock({ projectName: 'q', engine, waitMs: 0, dir });
   assert.equal(new Set([a.path, b.path, c.path]).size, 3);
   a.release();
   b.release();
@@ -93,9 +93,9 @@ test('the same project on another engine, or another project, is a different loc
 
 test('a waiter is told once who it waits for, and gets the lock when the holder releases', async () => {
   const dir = freshDir();
-  const first = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir, command: 'stack down' });
+  const first = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir, command: 'stack down' });
   const waits: (LockHolder | undefined)[] = [];
-  const pending = acquireProjectLock({ projectName: 'p', endpoint, waitMs: 10_000, dir, pollMs: 20, onWait: (h) => waits.push(h) });
+  const pending = acquireProjectLock({ projectName: 'p', engine, waitMs: 10_000, dir, pollMs: 20, onWait: (h) => waits.push(h) });
   setTimeout(() => first.release(), 150);
   const second = await pending;
   assert.equal(waits.length, 1);
@@ -105,14 +105,14 @@ test('a waiter is told once who it waits for, and gets the lock when the holder 
 
 test('a lock left by a SIGKILLed process is detected as stale and taken over', async () => {
   const dir = freshDir();
-  const holder = child(`await L.acquireProjectLock({ projectName: 'p', endpoint: ${JSON.stringify(endpoint)}, waitMs: 0, dir: ${JSON.stringify(dir)} }); console.log('locked'); setInterval(() => {}, 1000);`);
+  const holder = child(`await L.acquireProjectLock({ projectName: 'p', engine: ${JSON.stringify(engine)}, waitMs: 0, dir: ${JSON.stringify(dir)} }); console.log('locked'); setInterval(() => {}, 1000);`);
   await lineFrom(holder, 'locked');
-  const path = lockPath(dir, endpoint, 'p');
+  const path = lockPath(dir, engine, 'p');
   assert.equal((JSON.parse(readFileSync(path, 'utf8')) as LockHolder).pid, holder.pid);
   holder.kill('SIGKILL');
   await once(holder, 'exit');
   const started = Date.now();
-  const lock = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir });
+  const lock = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir });
   assert.ok(Date.now() - started < 1000);
   assert.equal((JSON.parse(readFileSync(path, 'utf8')) as LockHolder).pid, process.pid);
   lock.release();
@@ -121,20 +121,20 @@ test('a lock left by a SIGKILLed process is detected as stale and taken over', a
 
 test('a lock whose pid now belongs to a later process (pid reuse) is stale', async () => {
   const dir = freshDir();
-  const path = lockPath(dir, endpoint, 'p');
+  const path = lockPath(dir, engine, 'p');
   // Our own pid is alive, but the recorded start time is not ours: that holder is gone.
-  const fake: LockHolder = { pid: process.pid, host: hostname(), startedAt: '2020-01-01T00:00:00Z', command: 'stack up', project: 'p', endpoint, pidStart: '1' };
+  const fake: LockHolder = { pid: process.pid, host: hostname(), startedAt: '2020-01-01T00:00:00Z', command: 'stack up', project: 'p', engine, pidStart: '1' };
   writeFileSync(path, JSON.stringify(fake));
-  const lock = await acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir });
+  const lock = await acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir });
   lock.release();
 });
 
 test('a lock held from another host is never broken, even when that pid is dead here', async () => {
   const dir = freshDir();
-  const path = lockPath(dir, endpoint, 'p');
-  const foreign: LockHolder = { pid: 999_999_999, host: `${hostname()}-elsewhere`, startedAt: '2020-01-01T00:00:00Z', command: 'stack up', project: 'p', endpoint };
+  const path = lockPath(dir, engine, 'p');
+  const foreign: LockHolder = { pid: 999_999_999, host: `${hostname()}-elsewhere`, startedAt: '2020-01-01T00:00:00Z', command: 'stack up', project: 'p', engine };
   writeFileSync(path, JSON.stringify(foreign));
-  await assert.rejects(acquireProjectLock({ projectName: 'p', endpoint, waitMs: 0, dir }), (e: unknown) => e instanceof OperationError && /another host/.test(e.hint ?? ''));
+  await assert.rejects(acquireProjectLock({ projectName: 'p', engine, waitMs: 0, dir }), (e: unknown) => e instanceof OperationError && /another host/.test(e.hint ?? ''));
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).host, foreign.host);
 });
 
@@ -142,14 +142,14 @@ test('concurrent acquirers in separate processes never hold the lock at the same
   const dir = freshDir();
   const log = join(dir, 'holds.log');
   // Start from a stale lock so that every child races to break it first.
-  const stale: LockHolder = { pid: 999_999_999, host: hostname(), startedAt: '2020-01-01T00:00:00Z', command: 'stack up', project: 'p', endpoint };
-  writeFileSync(lockPath(dir, endpoint, 'p'), JSON.stringify(stale));
+  const stale: LockHolder = { pid: 999_999_999, host: hostname(), startedAt: '2020-01-01T00:00:00Z', command: 'stack up', project: 'p', engine };
+  writeFileSync(lockPath(dir, engine, 'p'), JSON.stringify(stale));
   const rounds = 8;
   const workers = Array.from({ length: 3 }, () =>
     child(`
       import { appendFileSync } from 'node:fs';
       for (let i = 0; i < ${rounds}; i++) {
-        const lock = await L.acquireProjectLock({ projectName: 'p', endpoint: ${JSON.stringify(endpoint)}, waitMs: 60000, pollMs: 5, dir: ${JSON.stringify(dir)} });
+        const lock = await L.acquireProjectLock({ projectName: 'p', engine: ${JSON.stringify(engine)}, waitMs: 60000, pollMs: 5, dir: ${JSON.stringify(dir)} });
         appendFileSync(${JSON.stringify(log)}, 'enter ' + process.pid + '\\n');
         await new Promise((r) => setTimeout(r, 10));
         appendFileSync(${JSON.stringify(log)}, 'leave ' + process.pid + '\\n');

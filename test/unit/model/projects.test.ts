@@ -21,8 +21,9 @@ function stack(cwd: string, ...args: string[]): { code: number | null; stdout: s
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `config --format json --show-secrets`: these tests read values interpolated from .env files. */
 function configJson(cwd: string, ...globalArgs: string[]): any {
-  const r = stack(cwd, ...globalArgs, 'config', '--format', 'json');
+  const r = stack(cwd, ...globalArgs, 'config', '--format', 'json', '--show-secrets');
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -37,6 +38,15 @@ test('base + override: the override replaces ports, merges environment, and .env
   assert.equal(web.volumes[0].source, join(projects, 'base-override', 'src'));
   assert.equal(web.depends_on.db.condition, 'service_healthy');
   assert.equal(doc.services.db.healthcheck.interval, '5s');
+});
+
+test('base + override without --show-secrets: environment values that came from the environment or .env are hidden', () => {
+  const r = stack(join(projects, 'base-override'), 'config', '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.services.web.environment, { DATABASE_URL: '(sensitive)', LOG_LEVEL: 'debug' });
+  assert.equal(doc.services.web.image, 'shop/web:1.4.2', 'an ordinary variable in an image tag is no secret');
+  assert.ok(!r.stdout.includes('example-only'));
 });
 
 test('include: services come in with their own .env and env_file, paths next to their files', () => {

@@ -12,6 +12,7 @@ import type { StackModel } from '../../../src/model/types.js';
 import {
   anonymousMount,
   applyPlan,
+  deliveredFiles,
   attachment,
   dependsOn,
   emptyObserved,
@@ -123,4 +124,71 @@ test('a -V recreate killed after any operation is finished by the next -V run', 
   const m = stackModel('a');
   const running = applyPlan(reconcile(m, emptyObserved()), emptyObserved());
   checkEveryCut(stackModel('b'), running, { renewAnonVolumes: true });
+});
+
+/** db, and web that depends on it with `restart: true`; GENERATION changes db alone. */
+function restartModel(generation: string): StackModel {
+  return model({
+    services: [
+      service('db', { environment: { GENERATION: generation } }),
+      service('web', { dependsOn: { db: dependsOn('service_started', { restart: true }) } }),
+    ],
+  });
+}
+
+/** Precise engine times of a container, as observe reads them (the simulator keeps a clock). */
+function timesOf(observed: ObservedState, name: string): { createdUs: number; startedUs?: number } {
+  const c = observed.containers.find((x) => x.name === name);
+  assert.ok(c?.times, `${name} has engine times`);
+  return c.times;
+}
+
+test('a run killed between a dependency recreate and the dependent restart: the next run restarts the dependent', () => {
+  const running = applyPlan(reconcile(restartModel('1'), emptyObserved()), emptyObserved());
+  const target = restartModel('2');
+  const first = reconcile(target, running);
+  assert.ok(first.operations.some((o) => o.id === 'restart container demo-web-1'), 'the change plans the restart');
+  for (let cut = 0; cut <= first.operations.length; cut++) {
+    const killed = applyPlan(first, running, { limit: cut });
+    const final = applyPlan(reconcile(target, killed), killed);
+    const db = timesOf(final, 'demo-db-1');
+    const web = timesOf(final, 'demo-web-1');
+    assert.ok(web.startedUs! > db.createdUs, `cut ${cut}: web (started ${web.startedUs}) restarted after db was created (${db.createdUs})`);
+    assert.equal(formatPlan(reconcile(target, final)), 'No changes.\n', `cut ${cut}: the plan after the rerun is empty`);
+  }
+});
+
+test('a dependency scaled up while its restart: true dependent runs does not restart the dependent, now or later', () => {
+  const m = restartModel('1');
+  const running = applyPlan(reconcile(m, emptyObserved()), emptyObserved());
+  const scaled = applyPlan(reconcile(m, running, { scale: { db: 2 } }), running);
+  assert.ok(!reconcile(m, running, { scale: { db: 2 } }).operations.some((o) => o.kind === 'container.restart'));
+  assert.equal(formatPlan(reconcile(m, scaled, { scale: { db: 2 } })), 'No changes.\n');
+});
+
+/** app with a secret from the environment: delivered into the container between create and start. */
+function secretModel(value: string): StackModel {
+  const m = model({
+    services: [service('app', { secrets: [{ source: 'api', target: '/run/secrets/api', mode: 0o400 }] })],
+    secrets: [{ key: 'api', name: 'demo_api', external: false, environment: 'API', environmentValue: value, labels: {} }],
+    sensitiveValues: [value],
+    sensitivePaths: ['secrets.api.environmentValue'],
+  });
+  return m;
+}
+
+test('a run killed between the create of a container and the delivery of its secret: the next run delivers it before the start', () => {
+  for (const start of [emptyObserved(), applyPlan(reconcile(secretModel('first-value'), emptyObserved()), emptyObserved())]) {
+    const target = secretModel('second-value');
+    const first = reconcile(target, start);
+    assert.ok(first.operations.some((o) => o.kind === 'container.copy-files'), 'the plan delivers the secret');
+    for (let cut = 0; cut <= first.operations.length; cut++) {
+      const killed = applyPlan(first, start, { limit: cut });
+      const final = applyPlan(reconcile(target, killed), killed);
+      const app = final.containers.find((c) => c.name === 'demo-app-1');
+      assert.equal(app?.state, 'running', `cut ${cut}: app runs`);
+      assert.deepEqual(deliveredFiles(app), ['/run/secrets/api'], `cut ${cut}: the secret was delivered to the container that runs`);
+      assert.equal(formatPlan(reconcile(target, final)), 'No changes.\n', `cut ${cut}: the plan after the rerun is empty`);
+    }
+  }
 });

@@ -281,6 +281,29 @@ describe('reconcile: dependencies and waits', () => {
     assert.deepEqual(op(plan, 'restart container demo-web-1').after, ['wait for container demo-db-1 healthy']);
   });
 
+  test('a dependent that started before its restart: true dependency was recreated is restarted (an interrupted run)', () => {
+    const m = stack(db(), web({ dependsOn: { db: dependsOn('service_healthy', { restart: true }) } }));
+    const recreated = applyPlan(reconcile(stack(db({ environment: { V: '2' } }), web({ dependsOn: { db: dependsOn('service_healthy', { restart: true }) } })), applied(m)), applied(m), {
+      limit: 4,
+    });
+    const plan = reconcile(stack(db({ environment: { V: '2' } }), web({ dependsOn: { db: dependsOn('service_healthy', { restart: true }) } })), recreated);
+    assert.equal(
+      formatPlan(plan),
+      [
+        '* web (restart demo-web-1): db was recreated after this container started (depends_on restart: true; an earlier run stopped before restarting it)',
+        'Plan: 1 to restart.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('without engine times, a running dependent is not restarted for a dependency it cannot compare with', () => {
+    const m = stack(db({ environment: { V: '2' } }), web({ dependsOn: { db: dependsOn('service_healthy', { restart: true }) } }));
+    const o = applied(m);
+    const untimed = { ...o, containers: o.containers.map(({ times: _times, ...c }) => c) };
+    assert.equal(text(m, untimed), 'No changes.\n');
+  });
+
   test('a dependent without restart: true is left alone when its dependency is recreated', () => {
     const o = applied(stack());
     assert.equal(text(stack(db({ environment: { V: '2' } }), web()), o), '~ db (recreate demo-db-1): environment.V added "2"\nPlan: 1 to recreate.\n');
