@@ -204,13 +204,20 @@ function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): Do
         };
         // The modem has no option for `rejectUnauthorized`: the agent carries it (and the
         // material, which node merges into every connection it makes).
+        //
+        // `maxCachedSessions: 0`: no TLS session resumption. Node's agent offers the session of
+        // its last connection to every new one; a terminator that does not support resumption
+        // then refuses every connection after the first (socat with `verify=1` aborts with
+        // "session id context uninitialized", the client sees "tlsv1 alert internal error":
+        // `ps` worked, `up` exited 69; issue 14). The Docker CLI never resumes either; with
+        // keep-alive a command makes few connections, so few full handshakes.
         return {
           socketPath: undefined,
           host: endpoint.host!,
           port: endpoint.port!,
           protocol: 'https',
           ...material,
-          agent: withPrivateHeaders(new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material })),
+          agent: withPrivateHeaders(new (lazyHttps().Agent)({ keepAlive: true, maxCachedSessions: 0, rejectUnauthorized: endpoint.tls.verify, ...material })),
         };
       }
       return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: withPrivateHeaders(plainAgent()) };
