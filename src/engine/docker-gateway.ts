@@ -691,7 +691,10 @@ export class DockerGateway implements EngineGateway {
     const path = versioned ? this.versioned(spec.path) : spec.path;
     let res: BufferedResponse | undefined;
     try {
-      res = await this.transport.request({ method: spec.method, path, ...requestParts(spec), ...(combined ? { signal: combined } : {}) });
+      // A call without a deadline (a wait) may hold its connection for long: over ssh it never
+      // queues behind other calls, nor they behind it.
+      const long = spec.timeoutMs === null;
+      res = await this.transport.request({ method: spec.method, path, ...requestParts(spec), ...(combined ? { signal: combined } : {}), ...(long ? { long } : {}) });
     } catch (e) {
       throw this.failure(subject, e, signal, deadline, spec.timeoutMs);
     } finally {

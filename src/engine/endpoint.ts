@@ -269,9 +269,10 @@ function parseSsh(value: string): ParsedHost {
  * `docker system dial-stdio` remotely. Host keys are checked against known_hosts, never
  * accepted blindly: `StrictHostKeyChecking=yes` overrides a laxer user setting, and
  * `BatchMode=yes` makes an unknown host or a password prompt fail instead of hanging.
+ * `extraOptions` come before the host (ssh-connection.ts adds its multiplexing options).
  */
-export function sshCommand(target: SshTarget): { command: string; args: string[] } {
-  const args = ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T'];
+export function sshCommand(target: SshTarget, extraOptions: readonly string[] = []): { command: string; args: string[] } {
+  const args = ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...extraOptions];
   if (target.user) args.push('-l', target.user);
   if (target.port) args.push('-p', String(target.port));
   args.push('--', target.host, 'docker', 'system', 'dial-stdio');
