@@ -61,6 +61,7 @@ import type {
   VolumeCreateBody,
 } from './gateway.js';
 import { parseJsonLines } from './json-lines.js';
+import { connectionFailureOf, explainPlainHttpToTls, explainUnreachable } from './unreachable-cause.js';
 import { ModemTransport, TransportError, type BufferedResponse, type DockerodeConstructor, type Query, type TransportOptions, type TransportRequest } from './modem-transport.js';
 
 /**
@@ -165,7 +166,16 @@ export class DockerGateway implements EngineGateway {
    */
   async negotiate(signal?: AbortSignal): Promise<string> {
     const subject: Subject = { operation: 'connect to', resource: { kind: 'engine', name: this.endpoint.url } };
-    const ping = await this.callRaw(subject, { method: 'GET', path: '/_ping' }, signal, false);
+    const ping = await this.callRaw(subject, { method: 'GET', path: '/_ping' }, signal, false).catch((e: unknown) => {
+      // Every engine answers GET /_ping with 200. A 400 to plain HTTP on tcp is a TLS port
+      // (Go's TLS server answers plain HTTP that way, whatever the path): unreachable as
+      // configured, exit 69 with the hint to turn TLS on, not "an operation failed" (issue 14).
+      if (e instanceof EngineApiError && e.statusCode === 400 && this.endpoint.kind === 'tcp' && !this.endpoint.tls) {
+        const { cause, hint } = explainPlainHttpToTls(this.endpoint);
+        throw new EngineUnreachableError(this.endpoint.url, cause, { hint, cause: e });
+      }
+      throw e;
+    });
     const header = (name: string): string | undefined => {
       const v = ping.headers[name];
       return Array.isArray(v) ? v[0] : v;
@@ -750,7 +760,8 @@ export class DockerGateway implements EngineGateway {
       const seconds = Math.round((timeoutMs ?? this.callTimeoutMs) / 1000);
       return new EngineApiError(subject.operation, `the engine did not answer within ${seconds} s`, subject.resource, undefined, { cause: e });
     }
-    return new EngineUnreachableError(this.endpoint.url, describeConnectionError(e, this.endpoint), { cause: e });
+    const { cause, hint } = explainUnreachable(connectionFailureOf(e), this.endpoint);
+    return new EngineUnreachableError(this.endpoint.url, cause, { hint, cause: e });
   }
 
   private trace(method: string, path: string, status: number | undefined, started: number): void {
@@ -766,22 +777,6 @@ function requestParts(spec: CallSpec): Pick<TransportRequest, 'query' | 'body' |
     ...(spec.bodyStream ? { bodyStream: spec.bodyStream } : {}),
     ...(spec.headers ? { headers: spec.headers } : {}),
   };
-}
-
-function describeConnectionError(e: TransportError, endpoint: Endpoint): string {
-  switch (e.code) {
-    case 'ENOENT':
-      return `no socket at ${endpoint.socketPath ?? endpoint.url}`;
-    case 'ECONNREFUSED':
-      return 'connection refused (is the engine running?)';
-    case 'EACCES':
-      return `permission denied on ${endpoint.socketPath ?? endpoint.url} (is your user in the docker group?)`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot resolve host ${endpoint.host ?? endpoint.url}`;
-    default:
-      return e.message;
-  }
 }
 
 /** Status code → typed error. Never the message text: `reason` is often missing (409 on create). */
