@@ -1,6 +1,8 @@
 // The closing lines of `up` and `down`: what was applied, on stdout. `up` prints the applied
-// plan in the planner's own words (`formatPlan`, the same text `stack plan` shows) so what a
-// person reads after a run is exactly what was decided; `down` counts what it removed.
+// plan in the planner's own words (`formatPlan`, the lines `stack plan` shows) so what a
+// person reads after a run is exactly what was decided, in the past tense: it was done (a
+// "Plan: 8 to create" printed after the progress had finished read as work still to come,
+// issue 14 item 7); `down` counts what it removed.
 
 import type { DownResult, Operation, UpResult } from '../../stack/index.js';
 import { paint } from '../style.js';
@@ -15,7 +17,7 @@ export async function summariseApplied(result: UpResult, stream: { isTTY?: boole
   const { formatPlan } = await import('../../stack/index.js');
   // Warnings were shown with the progress already. The copy keeps `plan.sensitive`; the
   // model's values are passed too, for a formatter that redacts only from its options.
-  const text = formatPlan({ ...plan, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues });
+  const text = formatPlan({ ...plan, warnings: [] }, { color: paint(stream), sensitiveValues: model.sensitiveValues, tense: 'done' });
   return `${text.endsWith('\n') ? text : text + '\n'}applied ${plan.operations.length} operation${plan.operations.length === 1 ? '' : 's'} in ${formatDuration(result.durationMs)}\n`;
 }
 
