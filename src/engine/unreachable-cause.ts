@@ -156,7 +156,7 @@ function explainSocket(failure: ConnectionFailure, endpoint: Endpoint): Unreacha
     case 'ECONNREFUSED':
       return {
         cause: endpoint.kind === 'unix' ? `nothing listens on ${where}` : `connection refused: nothing listens on ${endpoint.host}:${endpoint.port}`,
-        hint: endpoint.kind === 'tcp' ? `start the engine, or check the port (engines listen on 2375, or 2376 with TLS); ${START_THE_ENGINE.slice('start the engine '.length)}` : START_THE_ENGINE,
+        hint: endpoint.kind === 'tcp' ? 'start the engine, or check the port (engines listen on 2375, or 2376 with TLS), or point DOCKER_HOST / --host / --context at one that runs' : START_THE_ENGINE,
       };
     case 'EACCES':
       return { cause: `permission denied on ${where}`, hint: 'add your user to the docker group (then log in again), or use a rootless engine\'s socket' };

@@ -7,7 +7,7 @@
 // fails naming it: a test never skips for a missing package.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './engine.js';
@@ -90,4 +90,21 @@ export function sshActivity(logPiece: string): { logins: number; sessions: numbe
     logins: (logPiece.match(/^Accepted publickey for /gm) ?? []).length,
     sessions: (logPiece.match(/session_new: session \d+/g) ?? []).length,
   };
+}
+
+/**
+ * `stack` at the lab's sshd through a client config of its own, named NAME: another identity
+ * (a lab.env-relative file under SSH_DIR) or another known_hosts. The lab's client config is
+ * copied with those two lines replaced, behind a wrapper `ssh` in a directory of its own.
+ */
+export function sshEnvWith(lab: Lab, name: string, files: { identity?: string; knownHosts?: string }): Record<string, string | undefined> {
+  const sshDir = labVar(lab, 'SSH_DIR');
+  const bin = join(lab.dir, `bin-${name}`);
+  mkdirSync(bin, { recursive: true });
+  let config = readFileSync(join(sshDir, 'ssh_config'), 'utf8');
+  if (files.identity) config = config.replace(/IdentityFile .*/, `IdentityFile ${join(sshDir, files.identity)}`);
+  if (files.knownHosts) config = config.replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${join(sshDir, files.knownHosts)}`);
+  writeFileSync(join(bin, 'config'), config);
+  writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${join(bin, 'config')} "$@"\n`, { mode: 0o755 });
+  return { ...sshEnv(lab), PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` };
 }
