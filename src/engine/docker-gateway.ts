@@ -375,6 +375,7 @@ export class DockerGateway implements EngineGateway {
           ...(options.user ? { User: options.user } : {}),
           ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
           Privileged: options.privileged ?? false,
+          ...(options.consoleSize ? { ConsoleSize: options.consoleSize } : {}),
         },
       },
       signal,
@@ -385,6 +386,10 @@ export class DockerGateway implements EngineGateway {
       signal,
     );
     return { execId: created.Id, stream: { stream: socket, tty: options.tty } };
+  }
+
+  async resizeExecTty(execId: string, rows: number, cols: number): Promise<void> {
+    await this.call({ operation: 'resize the terminal of', resource: { kind: 'exec', name: execId } }, { method: 'POST', path: `/exec/${enc(execId)}/resize`, query: { h: rows, w: cols } }, undefined);
   }
 
   async execExitCode(execId: string, signal?: AbortSignal): Promise<number | undefined> {
