@@ -192,14 +192,18 @@ export class ModemTransport {
    * `dial`, tried once more when a GET or HEAD failed without an answer on a kept-alive
    * connection: the far end may have closed it (an engine restarted, an ssh ended) just as the
    * request went out, which node cannot see coming. Like Go's http client, only requests that
-   * are safe to repeat are repeated, and only once.
+   * are safe to repeat are repeated, and only once. Any request without a streamed body is
+   * tried once more when its ssh channel never reached the remote side (`isMultiplexRace`).
    */
   private async dialRetrying<T>(req: TransportRequest, extra: Omit<DockerModem.DialOptions, 'path'>): Promise<T> {
     const sent: SentRequest = {};
     try {
       return await this.dial<T>(req, extra, sent);
     } catch (e) {
-      const retry = (req.method === 'GET' || req.method === 'HEAD') && sent.request?.reusedSocket === true && e instanceof TransportError && !e.aborted;
+      const retry =
+        e instanceof TransportError &&
+        !e.aborted &&
+        (((req.method === 'GET' || req.method === 'HEAD') && sent.request?.reusedSocket === true) || (req.bodyStream === undefined && isMultiplexRace(e)));
       if (!retry) throw e;
       return this.dial<T>(req, extra, {});
     }
@@ -230,6 +234,20 @@ export class ModemTransport {
       );
     });
   }
+}
+
+/**
+ * ssh's channel on the shared connection failed before it ran anything remotely: the master
+ * was exiting (its ControlPersist ran out between two calls) as the client said hello
+ * ("muxclient: master hello exchange failed"). Nothing reached the engine, so any request may
+ * be sent again; the next ssh starts a new master. Seen in the ssh bench (bench/remote-ssh.mjs).
+ */
+function isMultiplexRace(e: TransportError): boolean {
+  type Link = { code?: unknown; exitCode?: unknown; stderr?: unknown; cause?: unknown };
+  for (let link = e.cause as Link | undefined, depth = 0; link && typeof link === 'object' && depth < 4; link = link.cause as Link | undefined, depth++) {
+    if (link.code === 'ESSH') return link.exitCode === 255 && typeof link.stderr === 'string' && /mux_?client|master hello exchange failed|Control socket connect/i.test(link.stderr);
+  }
+  return false;
 }
 
 function transportError(e: unknown, signal: AbortSignal | undefined): TransportError {
