@@ -14,8 +14,12 @@
 // bundle: what is debugged is what runs.
 //
 // The cache lives in $XDG_CACHE_HOME/stack/v8 (see cache-dir.cts), one file per bundle build,
-// Node version and command. A cache is code we run, so a directory another user could write
-// to is never read.
+// bundle path, Node version and command. A cache is code we run, so a directory another user
+// could write to is never read.
+//
+// Why the path: V8 keeps the script name it compiled with in the cached code, and a script
+// loaded from that cache reports it in stack traces. Keyed by build id alone, two checkouts of
+// one build shared a cache, and `--debug` in one named the other's bundle (issue 14 item 6).
 
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -60,9 +64,24 @@ export async function boot(argv: readonly string[]): Promise<number> {
   return runBundle(bundle, id, commandOf(argv)).main(argv, { buildId: id });
 }
 
+/**
+ * A short, stable key of the bundle's path: 64 bits of two FNV-1a hashes, in hex. Not for
+ * secrecy, only to tell checkouts apart; node:crypto would cost start-up to load.
+ */
+export function pathKey(path: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ path.length;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
 function runBundle(bundle: string, id: string, command: string): { main: Main } {
   const dir = cacheDir('v8');
-  const cacheFile = dir ? join(dir, `${id}-${process.version}-${process.arch}-${command}.v8`) : undefined;
+  const cacheFile = dir ? join(dir, `${id}-${pathKey(bundle)}-${process.version}-${process.arch}-${command}.v8`) : undefined;
   let cachedData: Buffer | undefined;
   if (cacheFile && isPrivateDir(dir!) && existsSync(cacheFile)) {
     try {

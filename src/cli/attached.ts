@@ -176,6 +176,8 @@ class AttachedRun {
           if (wanted(line.source)) this.printer.line(line);
         },
       )
+      // Failed streams were shown as warnings while following; attached `up` carries on.
+      .then(() => undefined)
       .catch((e: unknown) => {
         this.err.write(this.errPaint.red(`error: following logs failed: ${(e as Error)?.message ?? String(e)}\n`));
         void this.finish(ExitCode.failed);

@@ -64,6 +64,7 @@ import { parseJsonLines } from './json-lines.js';
 import type { SwarmGateway } from './swarm-gateway.js';
 import type { ObservedNode, ObservedService, ObservedSwarmFile, ObservedTask, ServiceSpecBody, SwarmFileCreateBody, SwarmInfo, TaskFilter } from '../api/swarm-types.js';
 import { toObservedNode, toObservedService, toObservedSwarmFile, toObservedTask, toSwarmInfo, type RawNode, type RawService, type RawSwarmFile, type RawSwarmInfo, type RawTask } from './swarm-wire.js';
+import { connectionFailureOf, explainPlainHttpToTls, explainUnreachable } from './unreachable-cause.js';
 import { ModemTransport, TransportError, type BufferedResponse, type DockerodeConstructor, type Query, type TransportOptions, type TransportRequest } from './modem-transport.js';
 
 /**
@@ -178,7 +179,16 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
   async negotiate(signal?: AbortSignal): Promise<string> {
     const subject: Subject = { operation: 'connect to', resource: { kind: 'engine', name: this.endpoint.url } };
     const firstContact = { firstContact: true, timeoutMs: Math.min(this.callTimeoutMs, FIRST_CONTACT_TIMEOUT_MS) };
-    const ping = await this.callRaw(subject, { method: 'GET', path: '/_ping', ...firstContact }, signal, false);
+    const ping = await this.callRaw(subject, { method: 'GET', path: '/_ping', ...firstContact }, signal, false).catch((e: unknown) => {
+      // Every engine answers GET /_ping with 200. A 400 to plain HTTP on tcp is a TLS port
+      // (Go's TLS server answers plain HTTP that way, whatever the path): unreachable as
+      // configured, exit 69 with the hint to turn TLS on, not "an operation failed" (issue 14).
+      if (e instanceof EngineApiError && e.statusCode === 400 && this.endpoint.kind === 'tcp' && !this.endpoint.tls) {
+        const { cause, hint } = explainPlainHttpToTls(this.endpoint);
+        throw new EngineUnreachableError(this.endpoint.url, cause, { hint, cause: e });
+      }
+      throw e;
+    });
     const header = (name: string): string | undefined => {
       const v = ping.headers[name];
       return Array.isArray(v) ? v[0] : v;
@@ -379,6 +389,7 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
           ...(options.user ? { User: options.user } : {}),
           ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
           Privileged: options.privileged ?? false,
+          ...(options.consoleSize ? { ConsoleSize: options.consoleSize } : {}),
         },
       },
       signal,
@@ -389,6 +400,10 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
       signal,
     );
     return { execId: created.Id, stream: { stream: socket, tty: options.tty } };
+  }
+
+  async resizeExecTty(execId: string, rows: number, cols: number): Promise<void> {
+    await this.call({ operation: 'resize the terminal of', resource: { kind: 'exec', name: execId } }, { method: 'POST', path: `/exec/${enc(execId)}/resize`, query: { h: rows, w: cols } }, undefined);
   }
 
   async execExitCode(execId: string, signal?: AbortSignal): Promise<number | undefined> {
@@ -828,7 +843,10 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
     const path = versioned ? this.versioned(spec.path) : spec.path;
     let res: BufferedResponse | undefined;
     try {
-      res = await this.transport.request({ method: spec.method, path, ...requestParts(spec), ...(combined ? { signal: combined } : {}) });
+      // A call without a deadline (a wait) may hold its connection for long: over ssh it never
+      // queues behind other calls, nor they behind it.
+      const long = spec.timeoutMs === null;
+      res = await this.transport.request({ method: spec.method, path, ...requestParts(spec), ...(combined ? { signal: combined } : {}), ...(long ? { long } : {}) });
     } catch (e) {
       throw this.failure(subject, e, signal, deadline, spec);
     } finally {
@@ -890,7 +908,8 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
       }
       return new EngineApiError(subject.operation, `the engine did not answer within ${seconds} s`, subject.resource, undefined, { cause: e });
     }
-    return new EngineUnreachableError(this.endpoint.url, describeConnectionError(e, this.endpoint), { cause: e });
+    const { cause, hint } = explainUnreachable(connectionFailureOf(e), this.endpoint);
+    return new EngineUnreachableError(this.endpoint.url, cause, { hint, cause: e });
   }
 
   private trace(method: string, path: string, status: number | undefined, started: number): void {
@@ -906,22 +925,6 @@ function requestParts(spec: CallSpec): Pick<TransportRequest, 'query' | 'body' |
     ...(spec.bodyStream ? { bodyStream: spec.bodyStream } : {}),
     ...(spec.headers ? { headers: spec.headers } : {}),
   };
-}
-
-function describeConnectionError(e: TransportError, endpoint: Endpoint): string {
-  switch (e.code) {
-    case 'ENOENT':
-      return `no socket at ${endpoint.socketPath ?? endpoint.url}`;
-    case 'ECONNREFUSED':
-      return 'connection refused (is the engine running?)';
-    case 'EACCES':
-      return `permission denied on ${endpoint.socketPath ?? endpoint.url} (is your user in the docker group?)`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot resolve host ${endpoint.host ?? endpoint.url}`;
-    default:
-      return e.message;
-  }
 }
 
 /** Status code → typed error. Never the message text: `reason` is often missing (409 on create). */

@@ -34,6 +34,8 @@ export interface TlsMaterial {
   readonly key?: string;
   /** Verify the server's certificate against `ca` (false = DOCKER_TLS without _VERIFY, or a context's SkipTLSVerify). */
   readonly verify: boolean;
+  /** The directory the material was read from (DOCKER_CERT_PATH, or the context's TLS directory), for hints. */
+  readonly dir?: string;
 }
 
 export interface SshTarget {
@@ -138,12 +140,13 @@ function defaultContextEndpoint(flags: EndpointFlags, env: Env, files: FileReade
   // Like the CLI, client certificates are optional: used when both files exist.
   const cert = files.readFile(join(certDir, 'cert.pem'));
   const key = files.readFile(join(certDir, 'key.pem'));
-  return { ...parsed, tls: tlsMaterial(verify, ca, cert, key), source, contextName: 'default' };
+  return { ...parsed, tls: tlsMaterial(certDir, verify, ca, cert, key), source, contextName: 'default' };
 }
 
-function tlsMaterial(verify: boolean, ca?: string, cert?: string, key?: string): TlsMaterial {
+function tlsMaterial(dir: string, verify: boolean, ca?: string, cert?: string, key?: string): TlsMaterial {
   return {
     verify,
+    dir,
     ...(ca !== undefined ? { ca } : {}),
     ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
   };
@@ -178,7 +181,7 @@ function namedContextEndpoint(contextName: string, env: Env, files: FileReader):
   // The CLI turns TLS on for a context when it has TLS material or SkipTLSVerify is set.
   const hasTls = ca !== undefined || cert !== undefined || key !== undefined || skipVerify;
   if (!hasTls) return { ...parsed, source: 'context', contextName };
-  return { ...parsed, tls: tlsMaterial(!skipVerify, ca, cert, key), source: 'context', contextName };
+  return { ...parsed, tls: tlsMaterial(tlsDir, !skipVerify, ca, cert, key), source: 'context', contextName };
 }
 
 type ParsedHost = Pick<Endpoint, 'kind' | 'url' | 'socketPath' | 'host' | 'port' | 'ssh'>;
@@ -269,9 +272,10 @@ function parseSsh(value: string): ParsedHost {
  * `docker system dial-stdio` remotely. Host keys are checked against known_hosts, never
  * accepted blindly: `StrictHostKeyChecking=yes` overrides a laxer user setting, and
  * `BatchMode=yes` makes an unknown host or a password prompt fail instead of hanging.
+ * `extraOptions` come before the host (ssh-connection.ts adds its multiplexing options).
  */
-export function sshCommand(target: SshTarget): { command: string; args: string[] } {
-  const args = ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T'];
+export function sshCommand(target: SshTarget, extraOptions: readonly string[] = []): { command: string; args: string[] } {
+  const args = ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...extraOptions];
   if (target.user) args.push('-l', target.user);
   if (target.port) args.push('-p', String(target.port));
   args.push('--', target.host, 'docker', 'system', 'dial-stdio');

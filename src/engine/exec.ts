@@ -8,25 +8,43 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineGateway, ExecOptions, ProcessStream } from './gateway.js';
 import { readProcessOutput } from './demux.js';
 import { OperationError } from '../errors.js';
+import { followTerminalSize, type TerminalSizeSource } from './terminal-size.js';
+import { DetachKeyWatcher } from './detach-keys.js';
 
 export interface ProcessIo {
   /** Forwarded to the process until it ends (then the process sees EOF). Omit for no input. */
   readonly stdin?: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** With a TTY: the local terminal whose size the process's terminal follows. */
+  readonly terminal?: TerminalSizeSource;
+  /** With a TTY: the byte sequence (detach-keys.ts) that leaves the process running and ends the pump. */
+  readonly detachKeys?: Buffer;
 }
+
+/** How a pump ended: the process's output ended, or the user typed the detach keys. */
+export type PumpEnd = 'ended' | 'detached';
 
 /**
  * Pumps a process stream until its output ends. Input is forwarded as it arrives; when the
  * input ends, the write side is half-closed so the process reads EOF (as `docker exec -i`).
  */
-export async function pumpProcessStream(processStream: ProcessStream, io: ProcessIo): Promise<void> {
+export async function pumpProcessStream(processStream: ProcessStream, io: ProcessIo): Promise<PumpEnd> {
   const { stream, tty } = processStream;
+  let detached = false;
   let detachInput = (): void => {};
   if (io.stdin) {
     const input = io.stdin;
+    const watcher = tty && io.detachKeys ? new DetachKeyWatcher(io.detachKeys) : undefined;
     const onData = (chunk: Buffer | string): void => {
-      stream.write(chunk);
+      if (!watcher) return void stream.write(chunk);
+      const { forward, detach } = watcher.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      if (forward.length > 0) stream.write(forward);
+      if (detach) {
+        // Leave the process running: drop our end of the connection, which ends the read below.
+        detached = true;
+        (stream as unknown as { destroy(): void }).destroy();
+      }
     };
     const onEnd = (): void => {
       // Half-close: the engine closes the process's stdin and keeps sending its output.
@@ -45,9 +63,13 @@ export async function pumpProcessStream(processStream: ProcessStream, io: Proces
       const target = piece.stream === 'stderr' ? io.stderr : io.stdout;
       if (!target.write(piece.data)) await new Promise((r) => target.once('drain', r));
     }
+  } catch (e) {
+    // Destroying the connection on detach ends the read with a premature close: not a failure.
+    if (!detached) throw e;
   } finally {
     detachInput();
   }
+  return detached ? 'detached' : 'ended';
 }
 
 /** The exit code of a finished exec; the engine may need a moment to record it after the output ends. */
@@ -63,9 +85,17 @@ export async function waitExecExitCode(gateway: EngineGateway, execId: string, t
   }
 }
 
-/** Runs a command in a running container with the given streams; resolves with its exit code. */
+/** Runs a command in a running container with the given streams; resolves with its exit code (0 once detached, as `docker exec`). */
 export async function execInContainer(gateway: EngineGateway, containerId: string, options: ExecOptions, io: ProcessIo): Promise<number> {
-  const { execId, stream } = await gateway.exec(containerId, options);
-  await pumpProcessStream(stream, options.attachStdin ? io : { stdout: io.stdout, stderr: io.stderr });
-  return waitExecExitCode(gateway, execId);
+  const size = options.tty && io.terminal?.rows && io.terminal.columns ? ([io.terminal.rows, io.terminal.columns] as const) : undefined;
+  const { execId, stream } = await gateway.exec(containerId, size ? { ...options, consoleSize: size } : options);
+  const resizeExec = gateway.resizeExecTty?.bind(gateway);
+  const stopResizing = options.tty && io.terminal && resizeExec ? followTerminalSize(io.terminal, (rows, cols) => resizeExec(execId, rows, cols)) : () => {};
+  let end: PumpEnd;
+  try {
+    end = await pumpProcessStream(stream, options.attachStdin ? io : { stdout: io.stdout, stderr: io.stderr });
+  } finally {
+    stopResizing();
+  }
+  return end === 'detached' ? 0 : waitExecExitCode(gateway, execId);
 }

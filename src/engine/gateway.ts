@@ -68,6 +68,8 @@ export interface ExecOptions {
   readonly tty: boolean;
   readonly attachStdin: boolean;
   readonly privileged?: boolean;
+  /** [rows, cols] of the TTY from the start (API 1.42+ engines; older ones ignore it and get a resize once it runs). */
+  readonly consoleSize?: readonly [number, number];
 }
 
 /** A bidirectional stream to a container process (attach or exec). */
@@ -103,6 +105,7 @@ export interface EngineGateway {
 
   exec(containerId: string, options: ExecOptions, signal?: AbortSignal): Promise<{ execId: string; stream: ProcessStream }>;
   execExitCode(execId: string, signal?: AbortSignal): Promise<number | undefined>;
+  resizeExecTty?(execId: string, rows: number, cols: number): Promise<void>;
 
   listNetworks(filter: ListFilter, signal?: AbortSignal): Promise<ObservedNetwork[]>;
   inspectNetwork(idOrName: string, signal?: AbortSignal): Promise<ObservedNetwork & { containers: readonly string[] }>;

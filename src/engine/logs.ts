@@ -125,6 +125,21 @@ export function splitTimestamp(line: string): { timestamp: string; text: string 
   return { timestamp: '', text: line };
 }
 
+/** A container whose log could not be read, and why (its last failure). */
+export interface LogFailure {
+  readonly source: LogSource;
+  readonly error: unknown;
+}
+
+export interface FollowLogsResult {
+  /**
+   * Containers whose log stream failed and was not read successfully afterwards. The caller
+   * decides what that means (`stack logs` exits 1 naming them, issue 14 item 5): a partial
+   * log must not look like a complete one.
+   */
+  readonly failed: readonly LogFailure[];
+}
+
 /**
  * Delivers the logs of the project's containers line by line. Without `follow` it resolves
  * once every container's existing log was read; with `follow` it runs until `signal` aborts.
@@ -133,7 +148,7 @@ export async function followProjectLogs(
   gateway: EngineGateway,
   options: FollowLogsOptions,
   onLine: (line: LogLine) => void,
-): Promise<void> {
+): Promise<FollowLogsResult> {
   return new LogFollower(gateway, options, onLine).run();
 }
 
@@ -151,6 +166,8 @@ class LogFollower {
   private readonly now: () => number;
   private readonly trackers = new Map<string, Tracker>();
   private readonly running = new Set<Promise<void>>();
+  /** Containers whose last stream failed, by id (a later good stream clears the entry). */
+  private readonly failed = new Map<string, LogFailure>();
 
   constructor(
     private readonly gateway: EngineGateway,
@@ -161,7 +178,7 @@ class LogFollower {
     this.now = options.now ?? Date.now;
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<FollowLogsResult> {
     const { options, signal } = this;
     // Events first (follow only): `since` a second before the list, so a container started
     // between the two is seen by at least one of them; the tracker map drops doubles.
@@ -175,7 +192,7 @@ class LogFollower {
       // The containers stack created for the project only (the ownership rule, as a filter).
       listed = await this.gateway.listContainers({ labels: ownedFilter(options.projectName) }, { all: true, signal });
     } catch (e) {
-      if (signal.aborted) return;
+      if (signal.aborted) return { failed: [] };
       throw e;
     }
     listed.sort((a, b) => a.name.localeCompare(b.name));
@@ -185,6 +202,7 @@ class LogFollower {
     }
     if (options.follow) await eventsDone;
     while (this.running.size > 0) await Promise.all([...this.running]);
+    return { failed: [...this.failed.values()].sort((a, b) => a.source.containerName.localeCompare(b.source.containerName)) };
   }
 
   private notice(n: LogNotice): void {
@@ -259,13 +277,18 @@ class LogFollower {
       t.tty = before.tty;
       t.streamRunStartedAt = before.startedAt;
       this.notice({ kind: 'attached', source: t.source, again: t.attachCount > 0 });
-      return await this.readOnce(t);
+      const delivered = await this.readOnce(t);
+      this.failed.delete(t.source.containerId);
+      return delivered;
     } catch (e) {
       if (this.signal.aborted) return undefined;
       if (e instanceof NotFoundError) {
+        // Removed while we read: its log is gone with it, which is no failure of ours.
         t.removed = true;
+        this.failed.delete(t.source.containerId);
         return undefined;
       }
+      this.failed.set(t.source.containerId, { source: t.source, error: e });
       this.notice({ kind: 'error', source: t.source, error: e });
       return 0;
     }

@@ -12,11 +12,11 @@
 //     response, so the gateway sees status, headers and body and classifies by status code;
 //   - ssh: the system `ssh host docker system dial-stdio` (known_hosts checked, like the
 //     Docker CLI) as the connection of a custom http agent, not the modem's ssh2 path (which
-//     accepts any host key);
+//     accepts any host key); kept alive and multiplexed over one ssh login (ssh-connection.ts);
 //   - request headers (`X-Registry-Auth`, `X-Registry-Config`: credentials): never handed to
 //     the modem. It prints every request's options, headers included, when its `debug` logger
 //     is on (`DEBUG=modem`); our agents add these headers to the request as node creates it
-//     (see `withPrivateHeaders`), after the modem has let go of its options.
+//     (see `tracked`), after the modem has let go of its options.
 //
 // This layer knows nothing about status codes' meaning: it returns the status and the body
 // (or the open stream / upgraded socket) and throws `TransportError` only when no HTTP
@@ -24,15 +24,16 @@
 
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { Duplex, PassThrough, type Readable } from 'node:stream';
+import { Duplex, type Readable } from 'node:stream';
 import type DockerModem from 'docker-modem';
 import { sshCommand, type Endpoint } from './endpoint.js';
+import { SshAgent, SshConnector } from './ssh-connection.js';
+import { ConnectionGate, type CallLength } from './connection-gate.js';
 
-// TLS and ssh endpoints only: loading node:https (with tls) and node:child_process costs
-// ~5 ms of every start, and a local socket needs neither (issue 5).
+// TLS endpoints only: loading node:https (with tls) costs ~5 ms of every start, and a local
+// socket does not need it (issue 5).
 const require = createRequire(import.meta.url);
 const lazyHttps = (): typeof import('node:https') => require('node:https') as typeof import('node:https');
-const lazySpawn = (): typeof import('node:child_process').spawn => (require('node:child_process') as typeof import('node:child_process')).spawn;
 
 export type Query = Readonly<Record<string, string | number | boolean | readonly string[] | object | undefined>>;
 
@@ -48,6 +49,8 @@ export interface TransportRequest {
   /** Extra request headers. They may hold credentials: they never pass through the modem. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
+  /** A call that may run for long (a wait without deadline): never queued behind others (connection-gate.ts). */
+  readonly long?: boolean;
 }
 
 export interface BufferedResponse {
@@ -93,27 +96,45 @@ const MODEM_ENVIRONMENT = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH
 export class ModemTransport {
   /** The dockerode instance every call goes through. */
   readonly docker: { readonly modem: DockerModem };
+  /** ssh only: whether a call waits for a busy connection or opens one (connection-gate.ts). */
+  private readonly gate?: ConnectionGate;
 
   constructor(
     readonly endpoint: Endpoint,
     Docker: DockerodeConstructor,
     options: TransportOptions = {},
   ) {
-    const modemOptions = explicitModemOptions(endpoint, options);
+    const { modemOptions, connector } = explicitModemOptions(endpoint, options);
     this.docker = withoutModemEnvironment(() => new Docker(modemOptions));
+    if (connector) {
+      this.gate = new ConnectionGate({ openConnections: () => connector.openConnections, newConnectionCostMs: () => connector.newConnectionCostMs() });
+    }
   }
 
   /** A request whose whole body is read (JSON calls, non-streaming). */
   async request(req: TransportRequest): Promise<BufferedResponse> {
-    const res = await this.dial<http.IncomingMessage>(req, { isStream: true, statusCodes: EVERY_STATUS });
-    return { statusCode: res.statusCode ?? 0, headers: res.headers, body: await readAll(res, req.signal) };
+    const release = await this.acquire(req.long ? 'long' : 'short');
+    try {
+      const res = await this.dialRetrying<http.IncomingMessage>(req, { isStream: true, statusCodes: EVERY_STATUS });
+      return { statusCode: res.statusCode ?? 0, headers: res.headers, body: await readAll(res, req.signal) };
+    } finally {
+      release();
+    }
   }
 
   /** A request whose body is streamed (logs, events): no idle deadline; abort with the signal. */
   async stream(req: TransportRequest): Promise<StreamResponse> {
-    const res = await this.dial<http.IncomingMessage>(req, { isStream: true, statusCodes: EVERY_STATUS });
+    const release = await this.acquire('long');
+    let res: http.IncomingMessage;
+    try {
+      res = await this.dialRetrying<http.IncomingMessage>(req, { isStream: true, statusCodes: EVERY_STATUS });
+    } catch (e) {
+      release();
+      throw e;
+    }
     const statusCode = res.statusCode ?? 0;
     if (statusCode >= 200 && statusCode < 300) {
+      res.once('close', release);
       if (req.signal) {
         const stop = (): void => {
           res.destroy();
@@ -123,7 +144,11 @@ export class ModemTransport {
       }
       return { statusCode, ok: true, stream: res };
     }
-    return { statusCode, ok: false, body: await readAll(res, req.signal) };
+    try {
+      return { statusCode, ok: false, body: await readAll(res, req.signal) };
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -134,19 +159,61 @@ export class ModemTransport {
    * drops, before it hands the connection to the process.
    */
   async upgrade(req: TransportRequest): Promise<UpgradeResponse> {
-    const answer = await this.dial<Duplex | http.IncomingMessage>(req, { isStream: true, hijack: true, statusCodes: EVERY_STATUS });
-    if (!(answer instanceof http.IncomingMessage)) return { statusCode: 101, ok: true, socket: answer };
+    const release = await this.acquire('long');
+    let answer: Duplex | http.IncomingMessage;
+    try {
+      answer = await this.dial<Duplex | http.IncomingMessage>(req, { isStream: true, hijack: true, statusCodes: EVERY_STATUS }, {});
+    } catch (e) {
+      release();
+      throw e;
+    }
+    if (!(answer instanceof http.IncomingMessage)) {
+      answer.once('close', release);
+      return { statusCode: 101, ok: true, socket: answer };
+    }
     const statusCode = answer.statusCode ?? 0;
     // An engine that does not upgrade still streams the raw output over the response.
-    if (statusCode >= 200 && statusCode < 300) return { statusCode, ok: true, socket: Duplex.from(answer) };
-    return { statusCode, ok: false, body: await readAll(answer, req.signal) };
+    if (statusCode >= 200 && statusCode < 300) {
+      answer.once('close', release);
+      return { statusCode, ok: true, socket: Duplex.from(answer) };
+    }
+    try {
+      return { statusCode, ok: false, body: await readAll(answer, req.signal) };
+    } finally {
+      release();
+    }
   }
 
-  private dial<T>(req: TransportRequest, extra: Omit<DockerModem.DialOptions, 'path'>): Promise<T> {
+  private acquire(length: CallLength): Promise<() => void> {
+    return this.gate ? this.gate.acquire(length) : Promise.resolve(() => undefined);
+  }
+
+  /**
+   * `dial`, tried once more when a GET or HEAD failed without an answer on a kept-alive
+   * connection: the far end may have closed it (an engine restarted, an ssh ended) just as the
+   * request went out, which node cannot see coming. Like Go's http client, only requests that
+   * are safe to repeat are repeated, and only once. Any request without a streamed body is
+   * tried once more when its ssh channel never reached the remote side (`isMultiplexRace`).
+   */
+  private async dialRetrying<T>(req: TransportRequest, extra: Omit<DockerModem.DialOptions, 'path'>): Promise<T> {
+    const sent: SentRequest = {};
+    try {
+      return await this.dial<T>(req, extra, sent);
+    } catch (e) {
+      const retry =
+        e instanceof TransportError &&
+        !e.aborted &&
+        (((req.method === 'GET' || req.method === 'HEAD') && sent.request?.reusedSocket === true) || (req.bodyStream === undefined && isMultiplexRace(e)));
+      if (!retry) throw e;
+      return this.dial<T>(req, extra, {});
+    }
+  }
+
+  private dial<T>(req: TransportRequest, extra: Omit<DockerModem.DialOptions, 'path'>, sent: SentRequest): Promise<T> {
     // A fresh headers object per request: the modem adds its own (Content-Type...) to it, and
-    // our agent finds the private ones by it (`withPrivateHeaders`).
+    // our agent finds the private ones, and records the request node made, by it (`tracked`).
     const headers: Record<string, string> = {};
-    if (req.headers) PRIVATE_HEADERS.set(headers, req.headers);
+    TRACKED.set(headers, { ...(req.headers ? { privateHeaders: req.headers } : {}), sent });
     return new Promise((resolve, reject) => {
       this.docker.modem.dial(
         {
@@ -167,6 +234,20 @@ export class ModemTransport {
       );
     });
   }
+}
+
+/**
+ * ssh's channel on the shared connection failed before it ran anything remotely: the master
+ * was exiting (its ControlPersist ran out between two calls) as the client said hello
+ * ("muxclient: master hello exchange failed"). Nothing reached the engine, so any request may
+ * be sent again; the next ssh starts a new master. Seen in the ssh bench (bench/remote-ssh.mjs).
+ */
+function isMultiplexRace(e: TransportError): boolean {
+  type Link = { code?: unknown; exitCode?: unknown; stderr?: unknown; cause?: unknown };
+  for (let link = e.cause as Link | undefined, depth = 0; link && typeof link === 'object' && depth < 4; link = link.cause as Link | undefined, depth++) {
+    if (link.code === 'ESSH') return link.exitCode === 255 && typeof link.stderr === 'string' && /mux_?client|master hello exchange failed|Control socket connect/i.test(link.stderr);
+  }
+  return false;
 }
 
 function transportError(e: unknown, signal: AbortSignal | undefined): TransportError {
@@ -191,11 +272,22 @@ function withoutModemEnvironment<T>(make: () => T): T {
   }
 }
 
-/** The modem's options, all from our endpoint. Never a `timeout`: see the header. */
-function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): DockerModem.ConstructorOptions {
+/** The modem's options, all from our endpoint (and, for ssh, what makes its connections). Never a `timeout`: see the header. */
+function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): { modemOptions: DockerModem.ConstructorOptions; connector?: SshConnector } {
+  if (endpoint.kind !== 'ssh') return { modemOptions: directModemOptions(endpoint) };
+  // Plain HTTP over the ssh children's stdio; neither a socket path nor a host, so every
+  // connection comes from the agent. A replacement command (a test's relay) is run as it is.
+  const replacement = options.sshCommand;
+  const connector = replacement
+    ? new SshConnector(() => replacement(endpoint), { multiplex: false })
+    : new SshConnector((extra) => sshCommand(endpoint.ssh!, extra), { multiplex: process.platform !== 'win32' });
+  return { modemOptions: { socketPath: undefined, host: undefined, protocol: 'http', agent: tracked(new SshAgent(connector)) }, connector };
+}
+
+function directModemOptions(endpoint: Endpoint): DockerModem.ConstructorOptions {
   switch (endpoint.kind) {
     case 'unix':
-      return { socketPath: endpoint.socketPath!, protocol: 'http', agent: withPrivateHeaders(plainAgent()) };
+      return { socketPath: endpoint.socketPath!, protocol: 'http', agent: tracked(plainAgent()) };
     case 'tcp':
       if (endpoint.tls) {
         const material = {
@@ -204,40 +296,52 @@ function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): Do
         };
         // The modem has no option for `rejectUnauthorized`: the agent carries it (and the
         // material, which node merges into every connection it makes).
+        //
+        // `maxCachedSessions: 0`: no TLS session resumption. Node's agent offers the session of
+        // its last connection to every new one; a terminator that does not support resumption
+        // then refuses every connection after the first (socat with `verify=1` aborts with
+        // "session id context uninitialized", the client sees "tlsv1 alert internal error":
+        // `ps` worked, `up` exited 69; issue 14). The Docker CLI never resumes either; with
+        // keep-alive a command makes few connections, so few full handshakes.
         return {
           socketPath: undefined,
           host: endpoint.host!,
           port: endpoint.port!,
           protocol: 'https',
           ...material,
-          agent: withPrivateHeaders(new (lazyHttps().Agent)({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify, ...material })),
+          agent: tracked(new (lazyHttps().Agent)({ keepAlive: true, maxCachedSessions: 0, rejectUnauthorized: endpoint.tls.verify, ...material })),
         };
       }
-      return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: withPrivateHeaders(plainAgent()) };
-    case 'ssh': {
-      const build = options.sshCommand ?? ((e: Endpoint) => sshCommand(e.ssh!));
-      // Plain HTTP over the ssh child's stdio; neither a socket path nor a host, so every
-      // connection comes from the agent: one ssh process per request (no pooling), like the CLI.
-      return { socketPath: undefined, host: undefined, protocol: 'http', agent: withPrivateHeaders(new SshAgent(() => build(endpoint))) };
-    }
+      return { socketPath: undefined, host: endpoint.host!, port: endpoint.port!, protocol: 'http', agent: tracked(plainAgent()) };
+    case 'ssh':
+      throw new Error('ssh endpoints are made by explicitModemOptions');
   }
 }
 
-/** Request headers object (the one handed to the modem) → the headers only the agent may see. */
-const PRIVATE_HEADERS = new WeakMap<object, Readonly<Record<string, string>>>();
+/** What `dial` learns of a request once node has made it. */
+interface SentRequest {
+  request?: http.ClientRequest;
+}
+
+/** Request headers object (the one handed to the modem) → the headers only the agent may see, and where to note the request. */
+const TRACKED = new WeakMap<object, { readonly privateHeaders?: Readonly<Record<string, string>>; readonly sent: SentRequest }>();
 
 /**
- * Makes `agent` add each request's private headers. Node hands an agent the request (not yet
+ * Makes `agent` add each request's private headers, and note the request node made (whether
+ * it went out on a reused connection decides a retry). Node hands an agent the request (not yet
  * sent: headers go out with the first write) together with a shallow copy of the options the
  * modem built, whose `headers` is the very object `dial` registered. So credentials reach the
  * wire without ever being among the options the modem logs.
  */
-function withPrivateHeaders<A extends http.Agent>(agent: A): A {
+function tracked<A extends http.Agent>(agent: A): A {
   const target = agent as unknown as { addRequest(req: http.ClientRequest, options: { headers?: object }, ...rest: unknown[]): void };
   const addRequest = target.addRequest;
   target.addRequest = function (this: unknown, req, options, ...rest) {
-    const extra = options.headers ? PRIVATE_HEADERS.get(options.headers) : undefined;
-    if (extra) for (const [name, value] of Object.entries(extra)) req.setHeader(name, value);
+    const record = options.headers ? TRACKED.get(options.headers) : undefined;
+    if (record) {
+      record.sent.request = req;
+      if (record.privateHeaders) for (const [name, value] of Object.entries(record.privateHeaders)) req.setHeader(name, value);
+    }
     return addRequest.call(this, req, options, ...rest);
   };
   return agent;
@@ -255,17 +359,6 @@ function withPrivateHeaders<A extends http.Agent>(agent: A): A {
  */
 function plainAgent(): http.Agent {
   return new http.Agent({ keepAlive: true, servername: '' } as http.AgentOptions);
-}
-
-/** An http agent whose connections are `ssh host docker system dial-stdio` processes. */
-class SshAgent extends http.Agent {
-  constructor(private readonly command: () => { command: string; args: string[] }) {
-    super({ keepAlive: false });
-  }
-
-  override createConnection(): Duplex {
-    return sshConnection(this.command());
-  }
 }
 
 /**
@@ -305,33 +398,4 @@ function readAll(res: http.IncomingMessage, signal: AbortSignal | undefined): Pr
       reject(new TransportError(e.message, (e as NodeJS.ErrnoException).code, signal?.aborted === true, { cause: e }));
     });
   });
-}
-
-/** A duplex over `ssh host docker system dial-stdio`; stderr is kept for the error message. */
-function sshConnection(cmd: { command: string; args: string[] }): Duplex {
-  const child = lazySpawn()(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    if (stderr.length < 4000) stderr += c.toString();
-  });
-  // The output ends only once ssh has exited, so that a failure (host key refused, no
-  // route...) reaches the HTTP client as ssh's own message rather than "socket hang up".
-  const output = new PassThrough();
-  child.stdout.pipe(output, { end: false });
-  // Likewise writing to an ssh that already died must not fail first with a bare EPIPE.
-  const input = new PassThrough();
-  input.pipe(child.stdin);
-  child.stdin.on('error', () => undefined);
-  const duplex = Duplex.from({ readable: output, writable: input });
-  child.on('error', (e) => duplex.destroy(e));
-  child.on('close', (code) => {
-    if (code === 0 || code === null) return void output.end();
-    const e = new Error(`ssh exited with code ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`) as NodeJS.ErrnoException;
-    e.code = 'ESSH';
-    duplex.destroy(e);
-  });
-  duplex.on('close', () => {
-    if (child.exitCode === null) child.kill();
-  });
-  return duplex;
 }

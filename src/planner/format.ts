@@ -42,7 +42,15 @@ export interface FormatOptions {
   readonly color?: PlanColors;
   /** Values to hide in addition to the plan's own (`plan.sensitive`), which are always hidden. */
   readonly sensitiveValues?: readonly string[];
+  /**
+   * `plan` (default): what will be done (`+ web (create demo-web-1)`, `Plan: 1 to create.`);
+   * `done`: what was done, once the plan ran (`+ web (created demo-web-1)`, `Done: 1 created.`),
+   * so that the text after `up` never reads as a plan still to come.
+   */
+  readonly tense?: Tense;
 }
+
+export type Tense = 'plan' | 'done';
 
 type Verb = ChangeVerb;
 
@@ -197,35 +205,47 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** `Plan: 2 to create, 1 to recreate, 1 to remove.` or `No changes.` */
-export function planSummary(plan: Plan): string {
+/** A verb as a line of a plan that ran shows it. */
+const DONE: Record<Verb, string> = {
+  pull: 'pulled',
+  create: 'created',
+  recreate: 'recreated',
+  start: 'started',
+  restart: 'restarted',
+  disconnect: 'disconnected',
+  remove: 'removed',
+  wait: 'waited for',
+  build: 'built',
+  rebuild: 'rebuilt',
+  tag: 'tagged',
+  push: 'pushed',
+  update: 'updated',
+};
+
+/**
+ * `Plan: 2 to create, 1 to recreate, 1 to remove.` or `No changes.`; in the `done` tense
+ * `Done: 2 created, 1 recreated, 1 removed.` or `Nothing done.`
+ */
+export function planSummary(plan: Plan, tense: Tense = 'plan'): string {
   const lines = linesOf(plan);
   const count = (verbs: Verb[]) => lines.filter((l) => verbs.includes(l.verb)).length;
-  const parts: string[] = [];
-  const build = count(['build']);
-  const rebuild = count(['rebuild']);
-  const tag = count(['tag']);
-  const push = count(['push']);
-  const pull = count(['pull']);
-  const create = count(['create']);
-  const recreate = count(['recreate']);
-  const update = count(['update']);
-  const start = count(['start']);
-  const restart = count(['restart']);
-  const remove = count(['remove', 'disconnect']);
+  const counts: [number, Verb][] = [
+    [count(['build']), 'build'],
+    [count(['rebuild']), 'rebuild'],
+    [count(['tag']), 'tag'],
+    [count(['pull']), 'pull'],
+    [count(['push']), 'push'],
+    [count(['create']), 'create'],
+    [count(['recreate']), 'recreate'],
+    [count(['update']), 'update'],
+    [count(['start']), 'start'],
+    [count(['restart']), 'restart'],
+    [count(['remove', 'disconnect']), 'remove'],
+  ];
   const wait = count(['wait']);
-  if (build) parts.push(`${build} to build`);
-  if (rebuild) parts.push(`${rebuild} to rebuild`);
-  if (tag) parts.push(`${tag} to tag`);
-  if (pull) parts.push(`${pull} to pull`);
-  if (push) parts.push(`${push} to push`);
-  if (create) parts.push(`${create} to create`);
-  if (recreate) parts.push(`${recreate} to recreate`);
-  if (update) parts.push(`${update} to update`);
-  if (start) parts.push(`${start} to start`);
-  if (restart) parts.push(`${restart} to restart`);
-  if (remove) parts.push(`${remove} to remove`);
-  if (wait) parts.push(plural(wait, 'wait', 'waits'));
+  const parts = counts.filter(([n]) => n > 0).map(([n, verb]) => (tense === 'done' ? `${n} ${DONE[verb]}` : `${n} to ${verb}`));
+  if (wait) parts.push(tense === 'done' ? plural(wait, 'wait', 'waits') + ' passed' : plural(wait, 'wait', 'waits'));
+  if (tense === 'done') return parts.length === 0 ? 'Nothing done.' : `Done: ${parts.join(', ')}.`;
   return parts.length === 0 ? 'No changes.' : `Plan: ${parts.join(', ')}.`;
 }
 
@@ -240,20 +260,23 @@ export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
     if (verb === 'wait') return c.dim(s);
     return c.cyan(s);
   };
+  const tense = options.tense ?? 'plan';
   const out: string[] = [];
   for (const l of linesOf(plan).map((line) => scrubLine(line, redactor))) {
     const cause = l.cause;
+    const verb = tense === 'done' ? DONE[l.verb] : l.verb;
     const head =
       l.object === 'container' || l.object === 'service'
-        ? `${l.service ?? '?'} (${l.verb} ${l.target})`
-        : `${l.object} ${l.target} (${l.verb})`;
+        ? `${l.service ?? '?'} (${verb} ${l.target})`
+        : `${l.object} ${l.target} (${verb})`;
     out.push(`${paintSymbol(l.verb, SYMBOL[l.verb])} ${head}: ${cause}`);
   }
   for (const w of plan.warnings) {
     const text = `! warning: ${redactor.scrub(w.message)}`;
     out.push(c ? c.yellow(text) : text);
   }
-  out.push(c ? c.bold(planSummary(plan)) : planSummary(plan));
+  const summary = planSummary(plan, tense);
+  out.push(c ? c.bold(summary) : summary);
   return out.join('\n') + '\n';
 }
 

@@ -68,7 +68,7 @@ export {
   type RemoveResult,
 } from './lifecycle.js';
 export { containers, listProjects, projectEvents, ps, publishedPort, top, type ProjectEvent, type ProjectSummary, type PsRow, type TopResult } from './inspect.js';
-export { followLogs, type LogLine, type LogNotice, type LogsOptions, type LogSource } from './logs.js';
+export { followLogs, type FollowLogsResult, type LogFailure, type LogLine, type LogNotice, type LogsOptions, type LogSource } from './logs.js';
 export { execInService, prepareOneOff, startOneOff, type ExecRequest, type OneOff, type OneOffRequest, type ProcessIo, type StartOneOffOptions } from './run.js';
 export { formatPlan, planToJson } from '../planner/format.js';
 export { resolveTarget, type Target } from './target.js';

@@ -108,7 +108,7 @@ export interface StartOneOffOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Step 2 of `stack run`: resolves with the container's exit code (or 0 when detached). */
+/** Step 2 of `stack run`: resolves with the container's exit code (or 0 when detached: `-d`, or the detach keys). */
 export async function startOneOff(oneOff: OneOff, options: StartOneOffOptions): Promise<number> {
   const { project, containerId } = OneOff.parts(oneOff);
   const { gateway } = Project.connectionOf(project);
@@ -117,24 +117,34 @@ export async function startOneOff(oneOff: OneOff, options: StartOneOffOptions): 
       await gateway.startContainer(containerId);
       return 0;
     }
+    let detached = false;
     try {
-      const { pumpProcessStream } = await import('../engine/exec.js');
+      const [{ pumpProcessStream }, { followTerminalSize }] = await Promise.all([import('../engine/exec.js'), import('../engine/terminal-size.js')]);
       // Attach before start, so the first line of output is not lost.
       const attached = await gateway.attachContainer(containerId, { stdin: options.interactive });
       const stop = (): void => {
         void gateway.stopContainer(containerId).catch(() => undefined);
       };
       options.signal?.addEventListener('abort', stop, { once: true });
+      let stopResizing = (): void => {};
       try {
         await gateway.startContainer(containerId);
-        await pumpProcessStream(attached, options.interactive ? options.io : { stdout: options.io.stdout, stderr: options.io.stderr });
+        const resize = gateway.resizeContainerTty?.bind(gateway);
+        if (attached.tty && options.io.terminal && resize) stopResizing = followTerminalSize(options.io.terminal, (rows, cols) => resize(containerId, rows, cols));
+        const end = await pumpProcessStream(attached, options.interactive ? options.io : { stdout: options.io.stdout, stderr: options.io.stderr });
+        // Detached (the detach keys): the container keeps running, and is kept even with --rm.
+        if (end === 'detached') {
+          detached = true;
+          return 0;
+        }
       } finally {
+        stopResizing();
         options.signal?.removeEventListener('abort', stop);
       }
       // The output ended: the process is gone (or going); the engine has the exit code.
       return await gateway.waitContainer(containerId, 'not-running');
     } finally {
-      if (options.rm) await gateway.removeContainer(containerId, { force: true, removeAnonymousVolumes: true });
+      if (options.rm && !detached) await gateway.removeContainer(containerId, { force: true, removeAnonymousVolumes: true });
     }
   });
 }

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandOf } from '../../src/boot.cjs';
+import { commandOf, pathKey } from '../../src/boot.cjs';
 
 // This file runs as dist/test/unit/boot.test.js.
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -137,4 +137,38 @@ test('the bundled command line prints what the unbundled modules print', () => {
     assert.equal(bundled.stdout, unbundled.stdout);
     assert.equal(cacheState(unbundled.stderr), undefined);
   });
+});
+
+/** A second checkout of this very build: the bin, the bundle and its id, the boot files; the rest linked. */
+function secondCheckout(root: string): string {
+  mkdirSync(join(root, 'dist', 'src'), { recursive: true });
+  cpSync(join(repoRoot, 'bin'), join(root, 'bin'), { recursive: true });
+  for (const f of ['stack.cjs', 'stack.cjs.id']) cpSync(join(repoRoot, 'dist', f), join(root, 'dist', f));
+  for (const f of ['boot.cjs', 'cache-dir.cjs']) cpSync(join(repoRoot, 'dist', 'src', f), join(root, 'dist', 'src', f));
+  symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+  symlinkSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+  return join(root, 'bin', 'stack.js');
+}
+
+test('two checkouts of one build keep their own compiled code, and --debug traces name their own bundle', () => {
+  withCacheDir((cache) => {
+    const otherBin = secondCheckout(join(cache, 'checkout'));
+    const otherBundle = join(cache, 'checkout', 'dist', 'stack.cjs');
+    assert.equal(run(['config', '-q'], { STACK_CACHE: cache }).code, 0);
+    const other = spawnSync(otherBin, ['--debug', '-f', 'missing.yaml', 'config'], {
+      cwd: example,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', STACK_CACHE: cache, STACK_BOOT_TRACE: '1' },
+    });
+    assert.equal(other.status, 65, other.stderr);
+    assert.equal(cacheState(other.stderr), 'miss', 'the first checkout\'s compiled code is not the second\'s');
+    assert.match(other.stderr, new RegExp(`at .*${otherBundle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+`));
+    assert.doesNotMatch(other.stderr, new RegExp(join(repoRoot, 'dist', 'stack.cjs').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  });
+});
+
+test('the cache key of a path is stable and tells paths apart', () => {
+  assert.equal(pathKey('/a/dist/stack.cjs'), pathKey('/a/dist/stack.cjs'));
+  assert.notEqual(pathKey('/a/dist/stack.cjs'), pathKey('/b/dist/stack.cjs'));
+  assert.match(pathKey('/a/dist/stack.cjs'), /^[0-9a-f]{16}$/);
 });

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { openCommandProject, wholeNumber } from '../project-request.js';
 import { optionsOf } from '../options.js';
-import { ExitRequest } from '../../errors.js';
+import { ExitRequest, UsageError } from '../../errors.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.js';
 
 interface ExecFlags {
-  tty: boolean;
+  /** `-T, --no-TTY`: commander names it after the long option, `TTY` (it was read as `tty`: never a TTY). */
+  TTY: boolean;
+  detachKeys?: string;
   env?: string[];
   user?: string;
   workdir?: string;
@@ -19,11 +22,32 @@ export function wantTty(flagTty: boolean): boolean {
   return flagTty && process.stdin.isTTY === true && process.stdout.isTTY === true;
 }
 
-/** Raw mode for an interactive TTY session; returns the undo. */
+/**
+ * Raw mode for an interactive TTY session (keys go to the process as typed: ctrl-c included);
+ * returns the undo. Also undone at exit, whatever ends the process (a signal handler's
+ * process.exit, an uncaught error): a terminal left raw is unusable.
+ */
 export function rawStdin(tty: boolean): () => void {
   if (!tty || typeof process.stdin.setRawMode !== 'function') return () => {};
   process.stdin.setRawMode(true);
-  return () => process.stdin.setRawMode(false);
+  const undo = (): void => {
+    process.off('exit', undo);
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  };
+  process.once('exit', undo);
+  return undo;
+}
+
+/** What a TTY session needs besides raw mode: the size to follow and the detach keys (`--detach-keys`). */
+export function terminalIo(tty: boolean, detachKeys: string | undefined): { terminal?: NodeJS.WriteStream; detachKeys?: Buffer } {
+  if (!tty) return {};
+  let keys: Buffer;
+  try {
+    keys = parseDetachKeys(detachKeys ?? DEFAULT_DETACH_KEYS);
+  } catch (e) {
+    throw new UsageError(`--detach-keys: ${(e as Error).message}`);
+  }
+  return { terminal: process.stdout, detachKeys: keys };
 }
 
 export function registerExec(program: Command): Command {
@@ -33,6 +57,7 @@ export function registerExec(program: Command): Command {
     .argument('<service>', 'the service')
     .argument('<command...>', 'the command and its arguments')
     .option('-T, --no-TTY', 'no pseudo-terminal, even when stdin and stdout are terminals')
+    .option('--detach-keys <keys>', `with a TTY, the keys that leave the command running and give the terminal back (default ${DEFAULT_DETACH_KEYS})`)
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
     .option('-u, --user <user>', 'run as this user')
     .option('-w, --workdir <dir>', 'working directory inside the container')
@@ -44,7 +69,8 @@ export function registerExec(program: Command): Command {
       const flags = optionsOf<ExecFlags>(cmd);
       const { execInService } = await import('../../stack/index.js');
       const p = await openCommandProject(cmd, [service]);
-      const tty = wantTty(flags.tty);
+      const tty = wantTty(flags.TTY);
+      const termIo = terminalIo(tty, flags.detachKeys);
       const restore = rawStdin(tty);
       let code: number;
       try {
@@ -60,7 +86,7 @@ export function registerExec(program: Command): Command {
             ...(flags.workdir ? { workingDir: flags.workdir } : {}),
             ...(flags.privileged ? { privileged: true } : {}),
           },
-          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, ...termIo },
         );
       } finally {
         restore();

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { interruptSignal, noticeHooks, openCommandProject, parseTimeArg, whenStdoutCloses } from '../project-request.js';
 import { optionsOf } from '../options.js';
-import { ExitCode, ExitRequest, UsageError } from '../../errors.js';
+import { ExitCode, ExitRequest, OperationError, UsageError } from '../../errors.js';
+import type { LogFailure } from '../../stack/index.js';
 import { paint } from '../style.js';
 
 interface LogsFlags {
@@ -20,6 +21,14 @@ function parseTail(value: string | undefined): number | 'all' | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tail expects a number of lines or "all", got "${value}"`);
   return n;
+}
+
+function logsFailed(failed: readonly LogFailure[]): OperationError {
+  const names = failed.map((f) => f.source.containerName);
+  const why = failed.map((f) => `${f.source.containerName}: ${(f.error as Error)?.message ?? String(f.error)}`).join('; ');
+  return new OperationError(`could not read the logs of ${names.join(', ')} (${why})`, {
+    hint: 'the other containers\' logs were shown; a container whose logging driver keeps no log (driver "none", or a remote one without reading) cannot be read back',
+  });
 }
 
 export function registerLogs(program: Command): Command {
@@ -65,8 +74,9 @@ export function registerLogs(program: Command): Command {
         reader.abort();
       });
       const err = paint(process.stderr);
+      let failed: readonly LogFailure[];
       try {
-        await followLogs(
+        ({ failed } = await followLogs(
           p,
           {
             services,
@@ -82,11 +92,13 @@ export function registerLogs(program: Command): Command {
           (line) => {
             if (!stdoutClosed) printer.line(line);
           },
-        );
+        ));
       } finally {
         interrupt.dispose();
         stopWatchingStdout();
       }
       if (interrupt.interrupted()) throw new ExitRequest(ExitCode.interrupted);
+      // A log that could not be read is not an empty one: exit 1, naming the containers.
+      if (failed.length > 0 && !stdoutClosed) throw logsFailed(failed);
     });
 }

@@ -3,13 +3,16 @@ import { interruptSignal, openCommandProject, splitWords } from '../project-requ
 import { optionsOf } from '../options.js';
 import { commandContext } from '../context.js';
 import { ExitRequest } from '../../errors.js';
-import { rawStdin, wantTty } from './exec.js';
+import { rawStdin, terminalIo, wantTty } from './exec.js';
+import { DEFAULT_DETACH_KEYS } from '../detach-keys.js';
 
 interface RunFlags {
   rm?: boolean;
   deps: boolean;
   detach?: boolean;
-  tty: boolean;
+  /** `-T, --no-TTY` (commander names it `TTY`). */
+  TTY: boolean;
+  detachKeys?: string;
   interactive: boolean;
   env?: string[];
   volume?: string[];
@@ -36,6 +39,7 @@ export function registerRun(program: Command): Command {
     .option('-d, --detach', 'start it in the background and print its name')
     .option('-T, --no-TTY', 'no pseudo-terminal, even when stdin and stdout are terminals')
     .option('--no-interactive', 'do not attach stdin')
+    .option('--detach-keys <keys>', `with a TTY, the keys that leave the container running and give the terminal back (default ${DEFAULT_DETACH_KEYS})`)
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
     .option('-v, --volume <source:target>', 'mount a volume or a host path (repeatable)', collect)
     .option('-p, --publish <[ip:][host:]port>', 'publish a port (repeatable)', collect)
@@ -53,8 +57,9 @@ export function registerRun(program: Command): Command {
       const ctx = commandContext(flags, [service]);
       const [{ prepareOneOff, startOneOff }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
       const project = await openCommandProject(cmd, [service], true);
-      const tty = !flags.detach && wantTty(flags.tty);
+      const tty = !flags.detach && wantTty(flags.TTY);
       const interactive = !flags.detach && flags.interactive;
+      const termIo = terminalIo(tty, flags.detachKeys);
       const runIt = async (): Promise<number> => {
         // Dependencies and resources are applied like `up` applies a plan, with its progress
         // (on stderr: stdout is the container's, so JSON events become plain lines).
@@ -91,7 +96,7 @@ export function registerRun(program: Command): Command {
             rm: flags.rm === true,
             detach: flags.detach === true,
             interactive,
-            io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+            io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, ...termIo },
             signal: interrupt.signal,
           });
         } finally {

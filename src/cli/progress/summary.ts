@@ -1,6 +1,8 @@
 // The closing lines of `up` and `down`: what was applied, on stdout. `up` prints the applied
-// plan in the planner's own words (`formatPlan`, the same text `stack plan` shows) so what a
-// person reads after a run is exactly what was decided; `down` counts what it removed.
+// plan in the planner's own words (`formatPlan`, the lines `stack plan` shows) so what a
+// person reads after a run is exactly what was decided, in the past tense: it was done (a
+// "Plan: 8 to create" printed after the progress had finished read as work still to come,
+// issue 14 item 7); `down` counts what it removed.
 
 import type { DownResult, Operation, UpResult } from '../../stack/index.js';
 import { paint } from '../style.js';
@@ -18,7 +20,7 @@ export async function summariseApplied(result: UpResult, stream: { isTTY?: boole
   // secrets the formatter scrubs; the model's secrets are passed too, for good measure (never
   // its other sensitive values: those are hidden by field, and must not cut into names).
   const format = (p: typeof plan) => {
-    const text = formatPlan({ ...p, warnings: [] }, { color: paint(stream), sensitiveValues: model.secretValues });
+    const text = formatPlan({ ...p, warnings: [] }, { color: paint(stream), sensitiveValues: model.secretValues, tense: 'done' });
     return text === '' || text.endsWith('\n') ? text : `${text}\n`;
   };
   // The images came first (builds and pulls), then the plan made from what they gave.

@@ -64,7 +64,7 @@ test('DOCKER_TLS_VERIFY=yes on a port other than 2376 turns TLS on with verifica
     files({ '/certs/ca.pem': 'CA', '/certs/cert.pem': 'CERT', '/certs/key.pem': 'KEY' }),
   );
   assert.equal(e.port, 9999);
-  assert.deepEqual(e.tls, { verify: true, ca: 'CA', cert: 'CERT', key: 'KEY' });
+  assert.deepEqual(e.tls, { verify: true, dir: '/certs', ca: 'CA', cert: 'CERT', key: 'KEY' });
 });
 
 test('DOCKER_TLS_VERIFY=0 still means TLS on: any non-empty value counts', () => {
@@ -78,12 +78,12 @@ test('TLS certificates default to ~/.docker when DOCKER_CERT_PATH is unset', () 
     { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1' },
     files({ [`${HOME}/.docker/ca.pem`]: 'CA', [`${HOME}/.docker/cert.pem`]: 'C', [`${HOME}/.docker/key.pem`]: 'K' }),
   );
-  assert.deepEqual(e.tls, { verify: true, ca: 'CA', cert: 'C', key: 'K' });
+  assert.deepEqual(e.tls, { verify: true, dir: `${HOME}/.docker`, ca: 'CA', cert: 'C', key: 'K' });
 });
 
 test('DOCKER_TLS without _VERIFY gives TLS without verification', () => {
   const e = resolveEndpoint({}, { DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS: '1' }, files({}));
-  assert.deepEqual(e.tls, { verify: false });
+  assert.deepEqual(e.tls, { verify: false, dir: `${HOME}/.docker` });
 });
 
 test('verification without a CA certificate is a usage error naming the missing file', () => {
@@ -147,12 +147,12 @@ test('a context with TLS material uses it from contexts/tls/<sha256>/docker', ()
     {},
     files({ ...contextMeta('prod', 'tcp://prod.example:2376'), [`${dir}/ca.pem`]: 'CA', [`${dir}/cert.pem`]: 'C', [`${dir}/key.pem`]: 'K' }),
   );
-  assert.deepEqual(e.tls, { verify: true, ca: 'CA', cert: 'C', key: 'K' });
+  assert.deepEqual(e.tls, { verify: true, dir, ca: 'CA', cert: 'C', key: 'K' });
 });
 
 test('a context with SkipTLSVerify uses TLS without verification', () => {
   const e = resolveEndpoint({ context: 'lab' }, {}, files(contextMeta('lab', 'tcp://lab.example:2376', true)));
-  assert.deepEqual(e.tls, { verify: false });
+  assert.deepEqual(e.tls, { verify: false, dir: `${HOME}/.docker/contexts/tls/${contextDirName('lab')}/docker` });
 });
 
 test('an unknown context is a usage error naming it', () => {

@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { followProjectLogs, parseTimestampNanos, type LogLine, type LogNotice } from '../../../src/engine/logs.js';
 import { FakeLogGateway, formatNanos } from '../../helpers/fake-log-gateway.js';
+import { EngineApiError } from '../../../src/errors.js';
+import type { LogOptions } from '../../../src/engine/gateway.js';
+import type { Readable } from 'node:stream';
 
 const SECOND = 1_000_000_000n;
 
@@ -186,4 +189,31 @@ test('aborting the signal ends following promptly, with streams still open', asy
   const started = Date.now();
   await f.stop();
   assert.ok(Date.now() - started < 1000);
+});
+
+test('a container whose log cannot be read is reported as failed; the others are delivered', async () => {
+  // The engine refuses to read back a log its driver does not keep (driver "none": 501).
+  class Refusing extends FakeLogGateway {
+    override async logs(id: string, options: LogOptions, signal?: AbortSignal): Promise<Readable> {
+      if (id === 'b') throw new EngineApiError('read logs of', 'configured logging driver does not support reading', { kind: 'container', name: id }, 501);
+      return super.logs(id, options, signal);
+    }
+  }
+  const fake = new Refusing();
+  fake.addContainer('a', 'demo', 'web', 1);
+  fake.addContainer('b', 'demo', 'db', 1);
+  fake.write('a', 'from a');
+  const lines: LogLine[] = [];
+  const result = await followProjectLogs(fake.asGateway(), { projectName: 'demo', follow: false }, (l) => lines.push(l));
+  assert.deepEqual(lines.map((l) => l.text), ['from a']);
+  assert.deepEqual(result.failed.map((f) => f.source.containerName), ['demo-db-1']);
+  assert.match((result.failed[0]!.error as Error).message, /does not support reading/);
+});
+
+test('a complete read reports no failure', async () => {
+  const fake = new FakeLogGateway();
+  fake.addContainer('a', 'demo', 'web', 1);
+  fake.write('a', 'from a');
+  const result = await followProjectLogs(fake.asGateway(), { projectName: 'demo', follow: false }, () => undefined);
+  assert.deepEqual(result.failed, []);
 });

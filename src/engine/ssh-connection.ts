@@ -1,0 +1,262 @@
+// Connections to an engine over ssh, made the way the Docker CLI makes them: the system `ssh`
+// (so ~/.ssh/config, agents, keys and known_hosts work as they do for `docker`) running
+// `docker system dial-stdio` on the remote host, whose stdio carries plain HTTP to the engine.
+//
+// What this adds, because one ssh process per request made every command slow (issue 14: a
+// no-op `up` opened 5 ssh connections, `logs` 7; the Docker CLI opens 1, and each costs a key
+// exchange, a login and a remote `docker` start — 0.6 s on 127.0.0.1 here):
+//   - the connections are HTTP keep-alive connections (see `SshAgent`): sequential calls reuse
+//     one `dial-stdio` stream, idle ones are unref'd (they never keep the process alive) and
+//     dropped when their ssh ends;
+//   - every ssh process of one gateway shares ONE ssh connection (OpenSSH multiplexing): the
+//     first runs as `ControlMaster=auto` with a control socket in a private directory, which
+//     backgrounds a master once logged in; the others, started only once that socket exists,
+//     open a channel on it: no key exchange, no login, one `dial-stdio` each. So a `logs -f`
+//     of several services (one long stream each) is still one ssh connection.
+//   - `ControlPersist=1`: the master outlives the last channel by a second, then exits on its
+//     own; a command that dies leaves nothing behind for longer. Each gateway has its own
+//     control socket, so two commands never share (or wait on) a master.
+//
+// Failures keep what ssh said (`SshExitError`: exit code and stderr): unreachable-cause.ts
+// turns them into a cause in words and the hint that fits (host key, login, no docker...).
+
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { Duplex, PassThrough } from 'node:stream';
+import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+// node:child_process costs start-up that a local socket never needs (issue 5): loaded on first use.
+const require = createRequire(import.meta.url);
+const lazySpawn = (): typeof import('node:child_process').spawn => (require('node:child_process') as typeof import('node:child_process')).spawn;
+
+export interface SshCommandLine {
+  readonly command: string;
+  readonly args: string[];
+}
+
+/** ssh ended with a non-zero status before the HTTP exchange was over. */
+export class SshExitError extends Error {
+  readonly code = 'ESSH';
+  constructor(
+    /** ssh's exit status (255: ssh itself failed; otherwise the remote command's), or null when killed by a signal. */
+    readonly exitCode: number | null,
+    /** What ssh (and the remote command) printed on stderr, trimmed and bounded. */
+    readonly stderr: string,
+  ) {
+    super(`ssh exited with code ${exitCode}${stderr ? `: ${stderr}` : ''}`);
+    this.name = 'SshExitError';
+  }
+}
+
+export interface SshConnectorOptions {
+  /**
+   * Share one ssh connection between all the processes (OpenSSH's ControlMaster). Off for a
+   * replacement command (tests use a local relay) and where OpenSSH has no control sockets.
+   */
+  readonly multiplex: boolean;
+}
+
+/** Connector processes still running and control directories to remove, per process. */
+const live = new Set<SshConnector>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Synchronous, at exit: our ssh children would end anyway once their stdin closes, but the
+  // control directory would stay.
+  process.once('exit', () => {
+    for (const connector of live) connector.close();
+  });
+}
+
+/**
+ * Makes the ssh processes of one gateway. The first runs alone until its login is done (its
+ * control socket appears, it answers, or it ends); the others wait for that, so they join its
+ * connection instead of racing it with logins of their own.
+ */
+export class SshConnector {
+  private readonly children = new Set<ChildProcessByStdio<Writable, Readable, Readable>>();
+  private controlDir?: string;
+  private establishing?: Promise<void>;
+  /** How long the first process took to its first answer (login included), in ms. */
+  private firstAnswer?: number;
+
+  constructor(
+    private readonly commandLine: (sshOptions: readonly string[]) => SshCommandLine,
+    private readonly options: SshConnectorOptions,
+  ) {}
+
+  /** A duplex over a new ssh process (it may wait for the first one's login). */
+  async connect(): Promise<Duplex> {
+    const controlPath = this.options.multiplex ? this.controlPath() : undefined;
+    if (controlPath === undefined) return this.spawn([]);
+    if (this.establishing) await this.establishing;
+    else if (!existsSync(controlPath)) {
+      // No master yet (or it has gone): this process logs in and becomes it; later ones wait.
+      const duplex = this.spawn(multiplexOptions(controlPath));
+      this.establishing = whenEstablished(controlPath, duplex).finally(() => {
+        this.establishing = undefined;
+      });
+      return duplex;
+    }
+    return this.spawn(multiplexOptions(controlPath));
+  }
+
+  /** ssh processes running (each one connection). */
+  get openConnections(): number {
+    return this.children.size;
+  }
+
+  /**
+   * What one more connection costs, estimated (see connection-gate.ts): half what the first
+   * one took to answer, login included; a multiplexed channel skips the key exchange and the
+   * login (measured here: 1.0 s to the first answer, 0.35-0.6 s for a new channel).
+   */
+  newConnectionCostMs(): number | undefined {
+    return this.firstAnswer === undefined ? undefined : this.firstAnswer / 2;
+  }
+
+  /** Ends the ssh processes still running (by PID: our own children) and removes the control directory. */
+  close(): void {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill();
+    this.children.clear();
+    if (this.controlDir) rmSync(this.controlDir, { recursive: true, force: true });
+    this.controlDir = undefined;
+    live.delete(this);
+  }
+
+  /** The control socket's path, in a private directory (0700, mkdtemp); undefined when none can be made. */
+  private controlPath(): string | undefined {
+    if (this.controlDir === undefined) {
+      try {
+        // A short name: a unix socket's path has room for about 100 bytes.
+        this.controlDir = mkdtempSync(join(process.env.XDG_RUNTIME_DIR || tmpdir(), 'stack-ssh-'));
+      } catch {
+        return undefined;
+      }
+      live.add(this);
+      installExitHook();
+    }
+    return join(this.controlDir, 'm');
+  }
+
+  private spawn(sshOptions: readonly string[]): Duplex {
+    const cmd = this.commandLine(sshOptions);
+    const started = Date.now();
+    const child = lazySpawn()(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.children.add(child);
+    child.once('close', () => this.children.delete(child));
+    const duplex = sshDuplex(child);
+    if (this.firstAnswer === undefined) duplex.once('ssh-output', () => (this.firstAnswer ??= Date.now() - started));
+    return duplex;
+  }
+}
+
+/** `-o` options that share one connection through the control socket at `controlPath`. */
+export function multiplexOptions(controlPath: string): string[] {
+  return ['-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath}`, '-o', 'ControlPersist=1'];
+}
+
+/**
+ * Resolves once the first process has logged in: its control socket exists (multiplexing
+ * works), or bytes came back (it logged in, with or without a master), or it ended (it
+ * failed: the others then fail, or succeed, on their own).
+ */
+function whenEstablished(controlPath: string, first: Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    const dir = join(controlPath, '..');
+    let watcher: ReturnType<typeof watch> | undefined;
+    const done = (): void => {
+      watcher?.close();
+      first.off('ssh-output', done);
+      first.off('close', done);
+      resolve();
+    };
+    try {
+      watcher = watch(dir, () => {
+        if (existsSync(controlPath)) done();
+      });
+      watcher.on('error', done);
+    } catch {
+      // No inotify (or the like): fall back on the first answer or the end of the process.
+    }
+    first.once('ssh-output', done);
+    first.once('close', done);
+    if (existsSync(controlPath)) done();
+  });
+}
+
+/**
+ * A duplex over an ssh child's stdin/stdout that behaves enough like a socket for node's http
+ * agent: `ref`/`unref` (an idle keep-alive connection must not keep the process alive), and
+ * the socket options the agent sets, which mean nothing for a pipe.
+ *
+ * Its output ends only once ssh has exited, so that a failure (a host key refused, no route,
+ * no docker on the remote) reaches the HTTP client as ssh's own exit status and message
+ * rather than "socket hang up"; a write to an ssh that already died must not fail first with
+ * a bare EPIPE either.
+ */
+function sshDuplex(child: ChildProcessByStdio<Writable, Readable, Readable>): Duplex {
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < 4000) stderr += c.toString();
+  });
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
+  const input = new PassThrough();
+  input.pipe(child.stdin);
+  child.stdin.on('error', () => undefined);
+  const duplex = Duplex.from({ readable: output, writable: input });
+  child.stdout.once('data', () => duplex.emit('ssh-output'));
+  child.on('error', (e) => duplex.destroy(e));
+  child.on('close', (code) => {
+    if (code !== 0 && code !== null) return void duplex.destroy(new SshExitError(code, stderr.trim()));
+    output.end();
+    // An idle pooled connection has no reader: nobody would see the end, so it goes now.
+    if (duplex.readableLength === 0 && output.readableLength === 0) duplex.destroy();
+    else duplex.once('end', () => duplex.destroy());
+  });
+  duplex.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  });
+  const handles = (): { ref?: () => void; unref?: () => void }[] => [child, child.stdin, child.stdout, child.stderr] as { ref?: () => void; unref?: () => void }[];
+  return Object.assign(duplex, {
+    ref(): Duplex {
+      for (const h of handles()) h.ref?.();
+      return duplex;
+    },
+    unref(): Duplex {
+      for (const h of handles()) h.unref?.();
+      return duplex;
+    },
+    setKeepAlive: (): Duplex => duplex,
+    setNoDelay: (): Duplex => duplex,
+    setTimeout: (): Duplex => duplex,
+  });
+}
+
+/**
+ * The http agent of an ssh endpoint: every connection is an ssh process from the connector,
+ * kept alive between requests. Node's agent reuses a free connection before it asks for a new
+ * one, unrefs free ones, and drops one whose ssh ended (its 'close').
+ */
+export class SshAgent extends http.Agent {
+  constructor(private readonly connector: SshConnector) {
+    super({ keepAlive: true, scheduling: 'lifo' });
+  }
+
+  // Node's agent accepts a connection handed over later through the callback (an error
+  // instead fails the request that asked for it).
+  override createConnection(_options: unknown, callback?: (err: Error | null, socket: Duplex) => void): undefined {
+    this.connector.connect().then(
+      (socket) => callback?.(null, socket),
+      (e: unknown) => callback?.(e instanceof Error ? e : new Error(String(e)), undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+}
