@@ -57,8 +57,8 @@ export function planImageCommand(model: StackModel, observed: ObservedState, req
     planPushes(ctx, services, skipped);
   }
   if (ctx.problems.length > 0) throw problemError(ctx.problems);
-  const sensitive = [...model.sensitiveValues, ...Object.values(request.images?.buildArgs ?? {})];
-  return { plan: { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(sensitive, model.secretValues) }, skipped };
+  const secrets = [...model.secretValues, ...Object.values(request.images?.buildArgs ?? {})];
+  return { plan: { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues, secrets) }, skipped };
 }
 
 type Ctx = ReturnType<typeof reconcileContext>;

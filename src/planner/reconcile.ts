@@ -82,7 +82,7 @@ export function reconcile(model: StackModel, observed: ObservedState, options: R
   // Last, before anything reaches the engine: no destructive step on another folder's containers unless taken over.
   const refused = options.takeOver ? [] : destructiveStepsOn(operations, otherFolders);
   if (refused.length > 0) throw otherFolderRefusal(model.projectName, model.projectDirectory, otherFolders, refused, 'up');
-  return { projectName: model.projectName, operations, warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(planSensitiveValues(model, options), model.secretValues) };
+  return { projectName: model.projectName, operations, warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues, planSecrets(model, options)) };
 }
 
 /**
@@ -97,8 +97,12 @@ function planImages(ctx: ReconcileContext, table: SlotTable, images: ImagePhase)
   images.plan(needing.map((name) => model.services[name]!), creating);
 }
 
-/** The model's sensitive values, and those the command line added to builds (`--build-arg` values). */
-function planSensitiveValues(model: StackModel, options: ReconcileOptions): string[] {
+/**
+ * The values scrubbed out of every text of the plan, names included: the model's secrets, and
+ * the values the command line added to builds (`--build-arg`: never printed, as `docker build`
+ * users expect of a token passed that way).
+ */
+function planSecrets(model: StackModel, options: ReconcileOptions): string[] {
   const fromCommandLine = Object.values(options.images?.buildArgs ?? {});
-  return fromCommandLine.length > 0 ? [...model.sensitiveValues, ...fromCommandLine] : [...model.sensitiveValues];
+  return fromCommandLine.length > 0 ? [...model.secretValues, ...fromCommandLine] : [...model.secretValues];
 }

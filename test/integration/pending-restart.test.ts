@@ -1,5 +1,6 @@
 // depends_on `restart: true` survives a killed run (issue 12, item 13): `up` recreating db
-// plans db's stop, remove, create and start, then web's restart. Killed (SIGKILL, the
+// plans db's create probe (created, then removed), stop, remove, create and start, then web's
+// restart. Killed (SIGKILL, the
 // executor's STACK_CRASH_AFTER_OPS hook) right after db started, the run never restarts web;
 // the next `up` must, and then have nothing left to do.
 
@@ -46,7 +47,7 @@ describe('a run killed between a dependency recreate and the restart of its depe
     );
     const webBefore = (await times(project)).webId;
 
-    const killed = await runStack([...changed, '-p', project, '--parallel', '1', 'up', '-d'], { env: { STACK_CRASH_AFTER_OPS: '4' } });
+    const killed = await runStack([...changed, '-p', project, '--parallel', '1', 'up', '-d'], { env: { STACK_CRASH_AFTER_OPS: '6' } });
     assert.equal(killed.signal, 'SIGKILL', describeRun(killed));
     const cut = await times(project);
     assert.ok(us(cut.webStarted) < us(cut.dbCreated), 'the killed run did not restart web');

@@ -60,7 +60,8 @@ describe('secrets and configs that are not files', () => {
     const p = stackProject(STACK, { API_SECRET: SECRET });
     const g = memoryGateway();
     await up(upOptions(p, g));
-    const next = await plan(upOptions(stackProject(STACK, { API_SECRET: 'rotated-5e5e5e5e' }), g));
+    // The same folder, another value: a project from another folder would be refused instead.
+    const next = await plan(upOptions({ ...p, env: { ...p.env, API_SECRET: 'rotated-5e5e5e5e' } }, g));
     const text = formatPlan(next.plan);
     assert.match(text, /^~ app \(recreate demo-app-1\): secrets\[0\]\.content \(sensitive\) → \(sensitive\)$/m);
     assert.ok(!text.includes('rotated-5e5e5e5e') && !text.includes(SECRET));

@@ -47,7 +47,7 @@ Examples:
       const reconcile = reconcileOptionsFrom(opts, services);
       if (opts.watch) {
         const { runWatch } = await import('./watch.js');
-        return runWatch(ctx, services, opts, reconcile);
+        return runWatch(ctx, services, opts, reconcile, imageOptionsFrom(opts));
       }
       const [{ up }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
       const result = await withProgress({ mode: ctx.progress }, (hooks) =>

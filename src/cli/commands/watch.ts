@@ -12,6 +12,7 @@ import { attachAfterUp, type AttachFlags, type OnExit } from '../attached.js';
 import { LogPrinter } from '../log-printer.js';
 import { watchOutput } from '../watch-output.js';
 import type { Project, ReconcileOptions, StackModel, UpResult } from '../../stack/index.js';
+import type { imageOptionsFrom } from '../image-flags.js';
 
 interface WatchFlags {
   /** `--no-up`: false. */
@@ -73,9 +74,11 @@ export async function runWatch(
   services: readonly string[],
   flags: AttachFlags & Pick<WatchFlags, 'prune' | 'quiet'>,
   reconcile: ReconcileOptions | undefined,
+  images: ImageChoices = {},
 ): Promise<void> {
   const facade = await import('../../stack/index.js');
-  if (reconcile) await bringUp(ctx, { ...reconcile, noStart: true }, true);
+  // The images are had in the first pass (`up --watch --build` builds once, not twice).
+  if (reconcile) await bringUp(ctx, { ...reconcile, noStart: true }, true, images);
   const printer = new LogPrinter({ out: process.stdout, prefix: flags.logPrefix !== false, timestamps: flags.timestamps === true });
   const onEvent = watchOutput({ json: ctx.progress === 'json', quiet: flags.quiet === true, debug: ctx.debug, out: process.stdout, err: process.stderr, printer });
   const session = await facade.watch(
@@ -106,10 +109,13 @@ export async function runWatch(
 }
 
 /** One `up` pass with the usual progress view; the first pass (creates) prints what it applied. */
-async function bringUp(ctx: CommandContext, reconcile: ReconcileOptions, summarise: boolean): Promise<UpResult> {
+/** `up`'s `--build`/`--no-build`/`--pull` choices, passed on by `up --watch`. */
+type ImageChoices = ReturnType<typeof imageOptionsFrom>;
+
+async function bringUp(ctx: CommandContext, reconcile: ReconcileOptions, summarise: boolean, images: ImageChoices = {}): Promise<UpResult> {
   const [{ up }, { withProgress }] = await Promise.all([import('../../stack/index.js'), import('../progress/run.js')]);
   const result = await withProgress({ mode: ctx.progress }, (hooks) =>
-    up({ load: ctx.load, connect: ctx.connect, reconcile, ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
+    up({ load: ctx.load, connect: ctx.connect, reconcile, ...images, ...(ctx.parallel !== undefined ? { parallel: ctx.parallel } : {}) }, hooks),
   );
   if (summarise && ctx.progress !== 'json' && ctx.progress !== 'quiet') {
     const { summariseApplied } = await import('../progress/summary.js');

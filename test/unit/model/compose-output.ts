@@ -1,7 +1,7 @@
 // What `stack config` prints for a model, and that output loaded again: the printed document
 // must be a stack file that means the same thing.
 import { stringify } from 'yaml';
-import { toComposeDocument } from '../../../src/model/serialise.js';
+import { toComposeDocument, type SerialiseOptions } from '../../../src/model/serialise.js';
 import type { ServiceSpec, StackModel } from '../../../src/model/types.js';
 import { loadModelText, type LoadTextOptions } from '../../helpers/load-text.js';
 
@@ -9,14 +9,14 @@ import { loadModelText, type LoadTextOptions } from '../../helpers/load-text.js'
 export const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 /** The `stack config` document of one service, as plain JSON data. */
-export function printedService(model: StackModel, name: string): Record<string, unknown> {
-  const doc = JSON.parse(JSON.stringify(toComposeDocument(model))) as { services: Record<string, Record<string, unknown>> };
+export function printedService(model: StackModel, name: string, options: SerialiseOptions = {}): Record<string, unknown> {
+  const doc = JSON.parse(JSON.stringify(toComposeDocument(model, options))) as { services: Record<string, Record<string, unknown>> };
   return doc.services[name]!;
 }
 
 /** The model's `stack config` YAML, loaded again (with the same shell environment). */
-export async function reloadPrinted(model: StackModel, options: LoadTextOptions = {}): Promise<StackModel> {
-  const text = stringify(toComposeDocument(model), { lineWidth: 0, aliasDuplicateObjects: false });
+export async function reloadPrinted(model: StackModel, options: LoadTextOptions = {}, printing: SerialiseOptions = {}): Promise<StackModel> {
+  const text = stringify(toComposeDocument(model, printing), { lineWidth: 0, aliasDuplicateObjects: false });
   return loadModelText(text, { projectName: model.projectName, ...options });
 }
 

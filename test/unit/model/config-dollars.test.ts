@@ -19,10 +19,12 @@ const file = yaml(
   '      com.example.cost: "$$1"',
 );
 const env = { WITH_DOLLAR: 'a$b' };
+// As `stack config --show-secrets` prints it: without the flag, FROM_VAR (from a variable) is `(sensitive)`.
+const whole = { showSecrets: true };
 
 test('a literal $ prints as $$', async () => {
   const model = await loadModelText(file, { env });
-  const printed = printedService(model, 'web');
+  const printed = printedService(model, 'web', whole);
   assert.deepEqual(printed['command'], ['sh', '-c', 'echo $$HOME $${PATH}']);
   assert.deepEqual(printed['environment'], { FROM_VAR: 'a$$b', PRICE: '5$$' });
   assert.deepEqual(printed['labels'], { 'com.example.cost': '$$1' });
@@ -31,6 +33,6 @@ test('a literal $ prints as $$', async () => {
 test('the printed stack file reads back as the same service', async () => {
   const model = await loadModelText(file, { env });
   // Read back without the variable: the printed file must not depend on it any more.
-  const again = await reloadPrinted(model);
+  const again = await reloadPrinted(model, {}, whole);
   assert.deepEqual(withoutOrigins(again.services['web']!), withoutOrigins(model.services['web']!));
 });

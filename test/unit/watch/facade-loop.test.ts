@@ -166,12 +166,14 @@ describe('watch on the in-memory engine', () => {
     const h = await start();
     h.g.withoutShell(IMAGE);
     const before = h.g.container('demo-web-1')!.id;
-    const creates = h.g.callsTo('createContainer').length;
+    // A recreate first creates (and removes) a probe of the new body: those are not counted.
+    const creates = (): number => h.g.calls.filter((c) => c.call === 'createContainer' && !c.target?.endsWith('-probe')).length;
+    const createsBefore = creates();
     h.files.send('unlink', h.remove('src/index.html'));
     await h.flush();
     const after = h.g.container('demo-web-1')!;
     assert.notEqual(after.id, before, 'a new container');
-    assert.equal(h.g.callsTo('createContainer').length, creates + 1, 'recreated once: the start pass does not force again');
+    assert.equal(creates(), createsBefore + 1, 'recreated once: the start pass does not force again');
     assert.equal(after.state, 'running');
     assert.equal(h.g.readFile('demo-web-1', '/srv/app/index.html'), undefined);
     assert.equal(h.g.readFile('demo-web-1', '/etc/web/web.conf'), 'c1', 'the new container was caught up');
