@@ -41,7 +41,7 @@ module.exports = {
     {
       name: 'api-is-a-leaf',
       severity: 'error',
-      comment: 'src/api holds data shapes and label rules that every layer reads: it imports nothing of ours.',
+      comment: 'src/api holds data shapes, label rules and small helpers (pause, formatBytes) that every layer reads: it imports nothing of ours.',
       from: { path: '^src/api/' },
       to: { path: '^src/', pathNot: '^src/api/' },
     },

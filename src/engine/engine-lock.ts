@@ -25,6 +25,7 @@ import type { ObservedVolume } from '../api/engine-types.js';
 import { NotFoundError, OperationError } from '../errors.js';
 import type { EngineGateway } from './gateway.js';
 import { isStale, pidStartOf, type LockHolder } from './lock.js';
+import { pause as sleep } from '../api/pause.js';
 
 /** How long a lock from another host counts as held, its holder unheard of. */
 export const LEASE_MS = 60 * 60_000;
@@ -173,14 +174,3 @@ async function removeQuietly(gateway: EngineGateway, name: string): Promise<void
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

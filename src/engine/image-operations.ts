@@ -11,6 +11,7 @@ import type { EngineGateway, BuildProgressEvent, RegistryProgressEvent } from '.
 import type { ImageBuildOp, ImagePullOp, ImagePushOp, ImageRemoveOp, ImageTagOp } from '../planner/types.js';
 import type { ImagePorts, ImageProgress, RegistryAuth } from './image-ports.js';
 import { BuildError, EngineApiError, InternalError, OperationError } from '../errors.js';
+import { formatBytes } from '../api/bytes.js';
 
 export interface ImageContext {
   readonly gateway: EngineGateway;
@@ -171,15 +172,3 @@ function layerReporter(ctx: ImageContext, verb: 'pulling' | 'pushing'): (event: 
   };
 }
 
-/** `1.2 MB`, `340 kB`, `12 B` (decimal units, as the Docker CLI prints them). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}

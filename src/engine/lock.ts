@@ -25,6 +25,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlin
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
+import { pause as sleep } from '../api/pause.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -254,14 +255,3 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -12,7 +12,8 @@ import { projectFilter } from '../api/labels.js';
 import type { StackModel } from '../model/types.js';
 import { strayDuplicates } from '../network/stray-duplicates.js';
 import { explainFailure, failedOperation, removeUnstartedCreations } from './failures.js';
-import { pause, planSteps, type RunHooks, type StackEvent } from './events.js';
+import { planSteps, type RunHooks, type StackEvent } from './events.js';
+import { pause } from '../api/pause.js';
 import { redactError, redactingListener, redactorFor } from './redaction.js';
 
 export interface ApplyOptions {

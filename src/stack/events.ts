@@ -79,19 +79,6 @@ export async function interruptible<T>(hooks: RunHooks, step: () => Promise<T>):
   }
 }
 
-/** Waits `ms`, or less when `signal` aborts first. */
-export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Tells the caller what a command left alone, when it left anything. */
 export function sayLeftAlone(hooks: RunHooks, projectName: string, left: LeftAlone): void {
   if (isNothingLeftAlone(left)) return;

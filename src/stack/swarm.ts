@@ -14,7 +14,8 @@ import { STACK, swarmProjectFilter } from '../api/labels.js';
 import { OperationError, UsageError } from '../errors.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../planner/phases/context.js';
 import type { EngineConnection } from './connect.js';
-import { interruptible, pause, type RunHooks, type StackEvent } from './events.js';
+import { interruptible, type RunHooks, type StackEvent } from './events.js';
+import { pause } from '../api/pause.js';
 import { applyPlan, type ApplyOptions } from './apply.js';
 import type { ResolveImage } from '../swarm/inputs.js';
 

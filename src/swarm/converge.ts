@@ -21,6 +21,7 @@ import type { ObservedService, ObservedTask } from '../api/swarm-types.js';
 import { STACK, swarmProjectFilter } from '../api/labels.js';
 import { OperationError } from '../errors.js';
 import { TASK_HASH_LABEL } from './plan/service-body.js';
+import { pause as defaultSleep } from '../api/pause.js';
 
 export interface ConvergeTarget {
   /** The service's name in the file. */
@@ -130,14 +131,3 @@ function timedOut(pending: readonly ConvergeTarget[], last: ReadonlyMap<string, 
   });
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

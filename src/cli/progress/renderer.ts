@@ -2,6 +2,7 @@
 // come and is closed once the run is over (the TTY view needs to finish drawing).
 
 import type { StackEvent } from '../../stack/index.js';
+import { formatBytes } from '../../api/bytes.js';
 
 export interface Renderer {
   onEvent(event: StackEvent): void;
@@ -23,19 +24,6 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.round((ms % 60_000) / 1000);
   return `${minutes}m${String(seconds).padStart(2, '0')}s`;
-}
-
-/** `1.2 MB`, `340 kB`, `12 B`: decimal units, as the Docker CLI prints sizes. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** What a finished build produced, for its closing line: `built 0123456789ab in 3.2s, sent 1.2 MB`. */
