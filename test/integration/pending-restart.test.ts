@@ -43,7 +43,10 @@ describe('a run killed between a dependency recreate and the restart of its depe
     const mutating = (JSON.parse(plan.stdout) as { operations: { id: string; kind: string }[] }).operations.filter((o) => o.kind !== 'container.wait');
     assert.deepEqual(
       mutating.map((o) => o.id),
-      [`stop container ${project}-db-1`, `remove container ${project}-db-1`, `create container ${project}-db-1`, `start container ${project}-db-1`, `restart container ${project}-web-1`],
+      [
+        `create container ${project}-db-1-probe`,
+        `remove container ${project}-db-1-probe`,
+        `stop container ${project}-db-1`, `remove container ${project}-db-1`, `create container ${project}-db-1`, `start container ${project}-db-1`, `restart container ${project}-web-1`],
     );
     const webBefore = (await times(project)).webId;
 

@@ -120,7 +120,7 @@ describe('the anonymous registry', () => {
     await removeLocal(image);
     const { project, r } = await upPulling(configEnv(image, {}));
     assert.equal(r.code, 0, describeRun(r));
-    assert.match(r.stdout, new RegExp(`\\+ image ${image.replace(/[.]/g, '\\.')} \\(pull\\)`));
+    assert.match(r.stdout, new RegExp(`\\+ image ${image.replace(/[.]/g, '\\.')} \\(pulled\\)`));
     await assertServesPulledFile(project);
   });
 });

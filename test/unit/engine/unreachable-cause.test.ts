@@ -1,6 +1,6 @@
 // Cause and hint of each way the engine can be out of reach (src/engine/unreachable-cause.ts).
 // The failures are the ones node and ssh really produced against the lab's servers
-// (scripts/remote-lab); test/integration/unreachable-causes.test.ts runs them for real.
+// (scripts/remote-lab); test/labs/unreachable-causes.test.ts runs them for real.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHost, type Endpoint } from '../../../src/engine/endpoint.js';
