@@ -5,7 +5,7 @@
 // The builder is the classic one (`POST /build`, gateway.buildImage), which every engine has.
 // What it cannot do is refused before anything is built, naming the attribute and where it was
 // written (BuildSpec.origins): `ssh`, `secrets` and `additional_contexts` need BuildKit session
-// services stack does not serve (dockerode's session serves only Auth: TRAPS), `cache_to` and
+// services stack does not serve (the engine client's session serves only Auth: TRAPS), `cache_to` and
 // several `platforms` need BuildKit exporters, `privileged` and `entitlements` BuildKit's
 // entitlements. `provenance`, `sbom` and `no_cache_filter` are BuildKit refinements the classic
 // builder has no word for: a warning says what happens instead.
