@@ -80,6 +80,9 @@ export async function cleanupProject(project: string): Promise<void> {
   for (const v of await projectVolumes(project)) {
     await docker.getVolume(v.Name).remove().catch(() => undefined);
   }
+  // The engine-side project lock (engine/engine-lock.ts) carries no project label: a run the
+  // test killed (SIGKILL) leaves it behind, and the next run on this host takes it over.
+  await docker.getVolume(`stack-lock.${project}`).remove().catch(() => undefined);
 }
 
 /** Retry `check` until it returns without throwing, or fail after `timeoutMs` with its last error. */
