@@ -87,7 +87,9 @@ async function syncPart(ctx: BatchContext, part: ServiceBatch<WatchRuleSpec>, co
     service: part.service,
     message: `${needing.map((o) => o.container.name).join(', ')}: deleting files needs a recreate (${why}); recreating and syncing again`,
   });
-  await recreateService(ctx.actions, part.service, containers.some(isRunning));
+  // Started again when one ran: the deletions tried in each container say so (an `rm` ran, or
+  // found no `rm` to run), fresher than the listed states.
+  await recreateService(ctx.actions, part.service, outcomes.some((o) => !o.gone && o.recreate !== 'not-running'));
   ctx.requestCatchUp(part.service, 'recreated to delete files');
   return true;
 }

@@ -37,8 +37,9 @@ export async function serviceContainers(gateway: EngineGateway, projectName: str
  * The project's service containers, listed once and reused until something says they changed:
  * any container event of the project, or an `up` or restart of watch's own. A steady save then
  * costs one engine call (the copy), not two. A list that is stale for the moment an event
- * takes to arrive is harmless: a copy into a container removed meanwhile is a 404 that is
- * ignored, and its successor is caught up when its own event arrives.
+ * takes to arrive is harmless for copies: a copy into a container removed meanwhile is a 404
+ * that is ignored, and its successor is caught up when its own event arrives. Its states are
+ * not to be trusted for decisions: whether a container runs is asked of the engine (watch-sync).
  */
 export class ContainerDirectory {
   private listed: Promise<Map<string, ServiceContainer[]>> | undefined;

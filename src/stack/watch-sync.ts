@@ -111,7 +111,9 @@ async function syncOne(ctx: SyncContext, container: ServiceContainer, deletions:
 
 /** Deletes the paths; says why it could not when it could not. */
 async function deleteIn(gateway: EngineGateway, container: ServiceContainer, paths: readonly string[]): Promise<RecreateReason | undefined> {
-  if (!isRunning(container)) return 'not-running';
+  // The engine says whether it runs (an exec in a container that does not is a 409), not the
+  // listed state: watch keeps its list between batches, and a list made before the first start
+  // said `created` of a running container, which then was recreated and left stopped.
   for (let i = 0; i < paths.length; i += RM_BATCH) {
     let result;
     try {

@@ -63,8 +63,8 @@ export async function serviceContainer(project: string, service: string): Promis
   return { id: c.Id, state: c.State };
 }
 
-/** A file's text in a container (any state), or undefined when there is no such file. */
-export async function fileIn(containerId: string, path: string): Promise<string | undefined> {
+/** The archive of a path in a container (any state) as a tar reader, or undefined when there is no such path. */
+async function archiveIn(containerId: string, path: string): Promise<ReturnType<typeof extract> | undefined> {
   let tar: NodeJS.ReadableStream;
   try {
     tar = await docker.getContainer(containerId).getArchive({ path });
@@ -74,6 +74,13 @@ export async function fileIn(containerId: string, path: string): Promise<string 
   }
   const reader = extract();
   tar.pipe(reader);
+  return reader;
+}
+
+/** A file's text in a container (any state), or undefined when there is no such file. */
+export async function fileIn(containerId: string, path: string): Promise<string | undefined> {
+  const reader = await archiveIn(containerId, path);
+  if (!reader) return undefined;
   let text: string | undefined;
   for await (const entry of reader) {
     const chunks: Buffer[] = [];
@@ -85,15 +92,8 @@ export async function fileIn(containerId: string, path: string): Promise<string 
 
 /** uid:gid of a path in a container. */
 export async function ownerIn(containerId: string, path: string): Promise<string | undefined> {
-  let tar: NodeJS.ReadableStream;
-  try {
-    tar = await docker.getContainer(containerId).getArchive({ path });
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
-  const reader = extract();
-  tar.pipe(reader);
+  const reader = await archiveIn(containerId, path);
+  if (!reader) return undefined;
   let owner: string | undefined;
   for await (const entry of reader) {
     owner ??= `${entry.header.uid}:${entry.header.gid}`;
