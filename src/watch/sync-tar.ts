@@ -39,9 +39,23 @@ export interface SyncedRecord {
   readonly hash: string;
 }
 
+/** One packed path as it went into the tar: what another carrier (receiver-protocol.ts) needs to write it the same way. */
+export interface PackedEntry {
+  readonly containerPath: string;
+  readonly type: SyncedType;
+  /** Permission bits (0o7777). */
+  readonly mode: number;
+  /** Whole seconds, as the tar header holds them. */
+  readonly mtimeSeconds: number;
+  readonly content?: Buffer;
+  readonly linkname?: string;
+}
+
 export interface SyncTar {
   readonly tar: Buffer;
   readonly records: readonly SyncedRecord[];
+  /** The packed paths, in tar order (one per record). */
+  readonly entries: readonly PackedEntry[];
   /** Sources that were gone (or not a file, directory or link) when read. */
   readonly missing: readonly TarSource[];
   /** Sources left for the next tar because this one reached `maxBytes`. */
@@ -66,6 +80,7 @@ export async function buildSyncTar(sources: readonly TarSource[], owner: Owner, 
     pack.on('error', reject);
   });
   const records: SyncedRecord[] = [];
+  const entries: PackedEntry[] = [];
   const missing: TarSource[] = [];
   let bytes = 0;
   let index = 0;
@@ -83,6 +98,14 @@ export async function buildSyncTar(sources: readonly TarSource[], owner: Owner, 
     else if (read.type === 'directory') pack.entry({ ...common, type: 'directory' });
     else pack.entry({ ...common, type: 'symlink', linkname: read.linkname! });
     bytes += 512 + (read.content?.length ?? 0);
+    entries.push({
+      containerPath: '/' + name,
+      type: read.type,
+      mode: common.mode,
+      mtimeSeconds: Math.floor(read.stats.mtimeMs / 1000),
+      ...(read.content ? { content: read.content } : {}),
+      ...(read.linkname !== undefined ? { linkname: read.linkname } : {}),
+    });
     records.push({
       containerPath: '/' + name,
       type: read.type,
@@ -93,7 +116,7 @@ export async function buildSyncTar(sources: readonly TarSource[], owner: Owner, 
   }
   pack.finalize();
   await ended;
-  return { tar: Buffer.concat(chunks), records, missing, remaining: sources.slice(index) };
+  return { tar: Buffer.concat(chunks), records, entries, missing, remaining: sources.slice(index) };
 }
 
 interface ReadSource {
