@@ -29,6 +29,7 @@ import type { CommonOptions, UpOptions } from './up-down.js';
 import type { ActionContext } from './watch-actions.js';
 import { Applier } from './watch-applier.js';
 import { ContainerDirectory, OwnerCache } from './watch-containers.js';
+import { FileReceivers } from './watch-receiver.js';
 import { errorSummary, MAX_LISTED, type WatchBatchPart, type WatchEvent, type WatchHooks } from './watch-events.js';
 import { loadWatchedModel, watchedServices, watchRulesInput, type WatchedModel } from './watch-model.js';
 import type { BatchContext } from './watch-batch.js';
@@ -110,6 +111,8 @@ class WatchRun {
   private readonly manifests: SyncedManifestStore;
   private readonly owners: OwnerCache;
   private readonly containers: ContainerDirectory;
+  /** undefined: STACK_WATCH_RECEIVER=0 (every copy through the archive API). */
+  private readonly receivers: FileReceivers | undefined;
   private readonly engineEvents = new AbortController();
   /** Aborts a running `up` (reload, rebuild, recreate) when watch stops. */
   private readonly interrupt = new AbortController();
@@ -130,6 +133,7 @@ class WatchRun {
     this.owners = new OwnerCache(connection.gateway);
     this.containers = new ContainerDirectory(connection.gateway, loaded.model.projectName);
     this.manifests = openManifests(options);
+    this.receivers = options.connect.env?.['STACK_WATCH_RECEIVER'] === '0' ? undefined : new FileReceivers(connection.gateway);
     this.applier = new Applier({
       takeLevelWork: () => this.takeLevelWork(),
       onError: (e) => this.emit({ type: 'watch-error', at: Date.now(), error: errorSummary(e, this.redact) }),
@@ -288,6 +292,7 @@ class WatchRun {
   private onContainer(event: ContainerLifecycle): void {
     if (event.action === 'destroy') {
       this.owners.forget(event.containerId);
+      this.receivers?.forget(event.containerId);
       void this.manifests.forget(event.containerId);
       return;
     }
@@ -330,6 +335,7 @@ class WatchRun {
       owners: this.owners,
       manifests: this.manifests,
       notice: (message) => this.emit({ type: 'watch-notice', at: Date.now(), message }),
+      ...(this.receivers ? { receivers: this.receivers } : {}),
     };
     const actions: ActionContext = {
       gateway: this.connection.gateway,
@@ -392,6 +398,7 @@ class WatchRun {
       await this.fileSession?.close();
       const pending = await this.batcher.stop();
       await this.applier.stop();
+      await this.receivers?.closeAll();
       await this.following;
       await this.manifests.flush();
       this.emit({ type: 'watch-stopped', at: Date.now(), pending: pending.length });

@@ -12,6 +12,12 @@ import { join } from 'node:path';
 import { cleanupProject, docker, eventually, execIn, projectContainers, runStack, uniqueProject } from '../helpers/engine.js';
 import { fileIn, fixtureCopy, killRun, ownerIn, serviceContainer, startStack, type WatchRun } from '../helpers/watch-run.js';
 
+/** The file receivers running in a container (watch-receiver.ts), from the engine's process list. */
+async function receiversIn(id: string): Promise<string[][]> {
+  const top = await docker.getContainer(id).top();
+  return (top.Processes ?? []).filter((p: string[]) => p.join(' ').includes('stack watch: file receiver'));
+}
+
 type Batch = { type: 'watch-batch'; parts: { service?: string; action: string; files: number; ok: boolean }[] };
 
 describe('stack watch syncs files into a running service', () => {
@@ -49,6 +55,25 @@ describe('stack watch syncs files into a running service', () => {
     await writeFile(site('index.html'), '<h1>v2</h1>\n');
     const { id } = await web();
     await eventually(async () => assert.equal((await execIn(id, ['wget', '-qO-', 'http://127.0.0.1:8080/index.html'])).output.replace(/\r\n/g, '\n'), '<h1>v2</h1>\n'));
+  });
+
+  it('keeps one file receiver open in the running container, and saves arrive through it with the owner and mode a tar gives', async () => {
+    const { id } = await web();
+    for (let i = 0; i < 3; i++) {
+      await writeFile(site('live.html'), `live ${i}\n`, { mode: 0o640 });
+      await eventually(async () => assert.equal(await fileIn(id, '/www/live.html'), `live ${i}\n`));
+    }
+    assert.equal((await execIn(id, ['stat', '-c', '%a %u:%g', '/www/live.html'])).output.trim(), '640 65534:65534');
+    assert.equal((await receiversIn(id)).length, 1, 'one receiver for every save');
+  });
+
+  it('opens a new receiver once the container restarted behind its back, and the save arrives', async () => {
+    const { id } = await web();
+    await docker.getContainer(id).restart({ t: 1 });
+    await eventually(async () => assert.equal((await web()).state, 'running'), 60_000);
+    await writeFile(site('after-restart.html'), 'after a restart\n');
+    await eventually(async () => assert.equal(await fileIn(id, '/www/after-restart.html'), 'after a restart\n'));
+    await eventually(async () => assert.equal((await receiversIn(id)).length, 1, 'the old receiver died with the restart; one new'));
   });
 
   it('removes a deleted file from the container', async () => {
