@@ -87,8 +87,9 @@ export class FileReceivers {
     if (ready === 'ready' && !this.closed) return receiver;
     receiver.close();
     // `unable`: no shell (the exec's exit code is 126/127, as for deletions in watch-sync.ts),
-    // a tool missing, or a receiver that never answered. One that died while starting because
-    // the container stopped meanwhile may do better next time.
+    // a tool missing, a receiver that never answered or that exited on its own without saying
+    // ready. One killed by a signal while starting (the container stopped meanwhile: 128+n) may
+    // do better next time.
     if (ready === 'unable' || (ready === 'ended' && (await this.couldNotRun(execId)))) this.unable.add(containerId);
     return undefined;
   }
@@ -96,7 +97,7 @@ export class FileReceivers {
   private async couldNotRun(execId: string): Promise<boolean> {
     const { waitExecExitCode } = await import('../engine/exec.js');
     const code = await waitExecExitCode(this.gateway, execId, 2000).catch(() => undefined);
-    return code === 126 || code === 127;
+    return code !== undefined && code < 128;
   }
 
   private drop(containerId: string, receiver: Receiver): void {
