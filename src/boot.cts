@@ -32,7 +32,7 @@ type Main = (argv: readonly string[], context?: { buildId?: string }) => Promise
 /** Global options that take a value: the word after them is not the command. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set([
   '-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file',
-  '-H', '--host', '-c', '--context', '--progress', '--parallel',
+  '-H', '--host', '-c', '--context', '--target', '--progress', '--parallel',
 ]);
 
 /** The command a command line runs (`up`, `ps`...), or `stack` for none: the cache key. */
@@ -50,6 +50,9 @@ export function commandOf(argv: readonly string[]): string {
 }
 
 export async function boot(argv: readonly string[]): Promise<number> {
+  // An engine over ssh: its login starts now and overlaps the loading below (ssh-predial.cts).
+  // Only then is that module loaded at all.
+  if (/^\s*ssh:\/\//i.test(process.env.DOCKER_HOST ?? '')) (require('./ssh-predial.cjs') as typeof import('./ssh-predial.cjs')).preDial(argv);
   const bundle = join(__dirname, '..', 'stack.cjs');
   let id: string | undefined;
   try {
