@@ -17,18 +17,13 @@
 
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { splitCommandLine } from './command-line.cjs';
 import { multiplexOptions, newControlPath, parseSshAddress, spawnSsh, sshCommand, type SshProcess, type SshTarget } from './ssh-command.cjs';
 
 /** Commands that open the engine connection. Anything else never pre-dials. */
 export const ENGINE_COMMANDS: ReadonlySet<string> = new Set([
   'up', 'down', 'ps', 'plan', 'logs', 'exec', 'run', 'start', 'stop', 'restart', 'kill', 'rm',
   'pause', 'unpause', 'top', 'port', 'events', 'ls', 'pull', 'push', 'build', 'watch',
-]);
-
-/** Global options that take a value (the word after them is not the command); as in boot.cts. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set([
-  '-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file',
-  '-H', '--host', '-c', '--context', '--target', '--progress', '--parallel',
 ]);
 
 /** A pre-dialled ssh, waiting for the transport. */
@@ -67,21 +62,11 @@ export function preDialTarget(argv: readonly string[], env: NodeJS.ProcessEnv, p
 
 /**
  * The command word, when only DOCKER_HOST can choose the engine: undefined when a global
- * option before it names an engine or a context (`-H x`, `--host=x`, `-cx`...). Global options
- * only count before the command (the program uses commander's positional options).
+ * option before it names an engine or a context (`-H x`, `--host=x`, `-cx`...).
  */
 function commandWord(argv: readonly string[]): string | undefined {
-  for (let i = 2; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return undefined;
-    if (/^(-H|--host|-c|--context)/.test(arg)) return undefined;
-    if (arg.startsWith('-')) {
-      if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
-      continue;
-    }
-    return arg;
-  }
-  return undefined;
+  const { command, globalOptions } = splitCommandLine(argv);
+  return globalOptions.some((option) => /^(-H|--host|-c|--context)/.test(option)) ? undefined : command;
 }
 
 /**

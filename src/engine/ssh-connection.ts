@@ -16,6 +16,9 @@
 //   - `ControlPersist=1`: the master outlives the last channel by a second, then exits on its
 //     own; a command that dies leaves nothing behind for longer. Each gateway has its own
 //     control socket, so two commands never share (or wait on) a master.
+//   - the first process may already be running: boot.cts starts it before the bundle loads
+//     (ssh-predial.cts), and the connector adopts it when it runs the very command line the
+//     connector would run (ssh-command.cts builds both), or ends it.
 //
 // Failures keep what ssh said (`SshExitError`: exit code and stderr): unreachable-cause.ts
 // turns them into a cause in words and the hint that fits (host key, login, no docker...).
