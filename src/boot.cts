@@ -26,30 +26,21 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 import { cacheDir, ensurePrivateDir, isPrivateDir } from './cache-dir.cjs';
+import { splitCommandLine } from './command-line.cjs';
 
 type Main = (argv: readonly string[], context?: { buildId?: string }) => Promise<number>;
 
-/** Global options that take a value: the word after them is not the command. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set([
-  '-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file',
-  '-H', '--host', '-c', '--context', '--progress', '--parallel',
-]);
-
 /** The command a command line runs (`up`, `ps`...), or `stack` for none: the cache key. */
 export function commandOf(argv: readonly string[]): string {
-  for (let i = 2; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return 'stack';
-    if (arg.startsWith('-')) {
-      if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
-      continue;
-    }
-    return /^[a-z][a-z-]{0,19}$/.test(arg) ? arg : 'other';
-  }
-  return 'stack';
+  const { command } = splitCommandLine(argv);
+  if (command === undefined) return 'stack';
+  return /^[a-z][a-z-]{0,19}$/.test(command) ? command : 'other';
 }
 
 export async function boot(argv: readonly string[]): Promise<number> {
+  // An engine over ssh: its login starts now and overlaps the loading below (ssh-predial.cts).
+  // Only then is that module loaded at all.
+  if (/^\s*ssh:\/\//i.test(process.env.DOCKER_HOST ?? '')) (require('./ssh-predial.cjs') as typeof import('./ssh-predial.cjs')).preDial(argv);
   const bundle = join(__dirname, '..', 'stack.cjs');
   let id: string | undefined;
   try {

@@ -22,6 +22,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { parseSshAddress, type SshTarget } from '../ssh-command.cjs';
+
+// The ssh command line is built in ssh-command.cts, shared with boot.cts (which starts it early).
+export { sshCommand, type SshTarget } from '../ssh-command.cjs';
 
 export const DEFAULT_UNIX_SOCKET = '/var/run/docker.sock';
 const DEFAULT_TCP_PORT = 2375;
@@ -38,11 +42,6 @@ export interface TlsMaterial {
   readonly dir?: string;
 }
 
-export interface SshTarget {
-  readonly user?: string;
-  readonly host: string;
-  readonly port?: number;
-}
 
 export interface Endpoint {
   readonly kind: 'unix' | 'tcp' | 'ssh';
@@ -243,41 +242,7 @@ function parseTcp(rest: string, original: string): ParsedHost {
 }
 
 function parseSsh(value: string): ParsedHost {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`invalid ssh address "${value}"`, { hint: 'use ssh://[user@]host[:port]' });
-  }
-  if (url.password) throw new UsageError(`ssh address "${value}" must not contain a password: use an ssh agent or key`);
-  if (url.pathname !== '' && url.pathname !== '/') {
-    throw new UsageError(`ssh address "${value}" must not have a path`, { hint: 'use ssh://[user@]host[:port]' });
-  }
-  if (url.search || url.hash) throw new UsageError(`ssh address "${value}" must not have a query or fragment`);
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host === '') throw new UsageError(`ssh address "${value}" names no host`);
-  const user = url.username ? decodeURIComponent(url.username) : undefined;
-  const port = url.port ? Number(url.port) : undefined;
-  const shown = `ssh://${user ? `${user}@` : ''}${url.hostname}${port ? `:${port}` : ''}`;
-  return {
-    kind: 'ssh',
-    url: shown,
-    ssh: { host, ...(user ? { user } : {}), ...(port ? { port } : {}) },
-  };
-}
-
-/**
- * The ssh command the transport runs, like the Docker CLI's connection helper: the system
- * `ssh` (so ~/.ssh/config, agents and keys work as for `docker`) running
- * `docker system dial-stdio` remotely. Host keys are checked against known_hosts, never
- * accepted blindly: `StrictHostKeyChecking=yes` overrides a laxer user setting, and
- * `BatchMode=yes` makes an unknown host or a password prompt fail instead of hanging.
- * `extraOptions` come before the host (ssh-connection.ts adds its multiplexing options).
- */
-export function sshCommand(target: SshTarget, extraOptions: readonly string[] = []): { command: string; args: string[] } {
-  const args = ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-T', ...extraOptions];
-  if (target.user) args.push('-l', target.user);
-  if (target.port) args.push('-p', String(target.port));
-  args.push('--', target.host, 'docker', 'system', 'dial-stdio');
-  return { command: 'ssh', args };
+  const address = parseSshAddress(value);
+  if (!address.ok) throw new UsageError(address.message, address.hint ? { hint: address.hint } : undefined);
+  return { kind: 'ssh', url: address.shown, ssh: address.target };
 }

@@ -1,6 +1,6 @@
 // A project lock on this machine: two `up`/`down` runs on one project (on one engine) never
 // interleave. It is a file, keyed on the engine's identity (its /info ID, so two spellings of
-// one socket are one lock) and the project:
+// one socket are one lock; kept per endpoint for a day: stack/engine-identity.ts) and the project:
 //
 //   ${XDG_RUNTIME_DIR}/stack-locks/<sha256(engine id, project)>.lock   (or /tmp/stack-locks-<uid>/)
 //

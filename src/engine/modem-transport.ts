@@ -28,6 +28,7 @@ import { Duplex, type Readable } from 'node:stream';
 import type DockerModem from 'docker-modem';
 import { sshCommand, type Endpoint } from './endpoint.js';
 import { SshAgent, SshConnector } from './ssh-connection.js';
+import { takePreDialled } from '../ssh-predial.cjs';
 import { ConnectionGate, type CallLength } from './connection-gate.js';
 
 // TLS endpoints only: loading node:https (with tls) costs ~5 ms of every start, and a local
@@ -277,10 +278,13 @@ function explicitModemOptions(endpoint: Endpoint, options: TransportOptions): { 
   if (endpoint.kind !== 'ssh') return { modemOptions: directModemOptions(endpoint) };
   // Plain HTTP over the ssh children's stdio; neither a socket path nor a host, so every
   // connection comes from the agent. A replacement command (a test's relay) is run as it is.
+  // An ssh that boot.cts started early for this endpoint becomes the first connection; one
+  // started for another endpoint (or with a replacement command in place) is ended here.
   const replacement = options.sshCommand;
+  const preDialled = takePreDialled();
   const connector = replacement
-    ? new SshConnector(() => replacement(endpoint), { multiplex: false })
-    : new SshConnector((extra) => sshCommand(endpoint.ssh!, extra), { multiplex: process.platform !== 'win32' });
+    ? new SshConnector(() => replacement(endpoint), { multiplex: false }, preDialled)
+    : new SshConnector((extra) => sshCommand(endpoint.ssh!, extra), { multiplex: process.platform !== 'win32' }, preDialled);
   return { modemOptions: { socketPath: undefined, host: undefined, protocol: 'http', agent: tracked(new SshAgent(connector)) }, connector };
 }
 

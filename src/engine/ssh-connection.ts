@@ -16,27 +16,21 @@
 //   - `ControlPersist=1`: the master outlives the last channel by a second, then exits on its
 //     own; a command that dies leaves nothing behind for longer. Each gateway has its own
 //     control socket, so two commands never share (or wait on) a master.
+//   - the first process may already be running: boot.cts starts it before the bundle loads
+//     (ssh-predial.cts), and the connector adopts it when it runs the very command line the
+//     connector would run (ssh-command.cts builds both), or ends it.
 //
 // Failures keep what ssh said (`SshExitError`: exit code and stderr): unreachable-cause.ts
 // turns them into a cause in words and the hint that fits (host key, login, no docker...).
 
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import { Duplex, PassThrough } from 'node:stream';
-import { existsSync, mkdtempSync, rmSync, watch } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { existsSync, rmSync, watch } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { multiplexOptions, newControlPath, spawnSsh, type SshCommandLine, type SshProcess } from '../ssh-command.cjs';
+import { discardPreDialled, type PreDialled } from '../ssh-predial.cjs';
 
-// node:child_process costs start-up that a local socket never needs (issue 5): loaded on first use.
-const require = createRequire(import.meta.url);
-const lazySpawn = (): typeof import('node:child_process').spawn => (require('node:child_process') as typeof import('node:child_process')).spawn;
-
-export interface SshCommandLine {
-  readonly command: string;
-  readonly args: string[];
-}
+export { multiplexOptions, type SshCommandLine } from '../ssh-command.cjs';
 
 /** ssh ended with a non-zero status before the HTTP exchange was over. */
 export class SshExitError extends Error {
@@ -80,19 +74,34 @@ function installExitHook(): void {
  * connection instead of racing it with logins of their own.
  */
 export class SshConnector {
-  private readonly children = new Set<ChildProcessByStdio<Writable, Readable, Readable>>();
+  private readonly children = new Set<SshProcess>();
   private controlDir?: string;
   private establishing?: Promise<void>;
   /** How long the first process took to its first answer (login included), in ms. */
   private firstAnswer?: number;
+  /** An ssh started before the bundle loaded (ssh-predial.cts), adopted: the first connection. */
+  private preDialled?: PreDialled;
 
   constructor(
     private readonly commandLine: (sshOptions: readonly string[]) => SshCommandLine,
     private readonly options: SshConnectorOptions,
-  ) {}
+    preDialled?: PreDialled,
+  ) {
+    if (preDialled) this.adoptOrDiscard(preDialled);
+  }
 
   /** A duplex over a new ssh process (it may wait for the first one's login). */
   async connect(): Promise<Duplex> {
+    const adopted = this.preDialled;
+    if (adopted) {
+      // The pre-dialled ssh is the first process, the one that logs in and becomes the master.
+      this.preDialled = undefined;
+      const duplex = this.use(adopted.process);
+      this.establishing = whenEstablished(adopted.controlPath, duplex).finally(() => {
+        this.establishing = undefined;
+      });
+      return duplex;
+    }
     const controlPath = this.options.multiplex ? this.controlPath() : undefined;
     if (controlPath === undefined) return this.spawn([]);
     if (this.establishing) await this.establishing;
@@ -123,8 +132,10 @@ export class SshConnector {
 
   /** Ends the ssh processes still running (by PID: our own children) and removes the control directory. */
   close(): void {
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill();
+    for (const proc of this.children) if (proc.running()) proc.child.kill();
     this.children.clear();
+    if (this.preDialled?.process.running()) this.preDialled.process.child.kill();
+    this.preDialled = undefined;
     if (this.controlDir) rmSync(this.controlDir, { recursive: true, force: true });
     this.controlDir = undefined;
     live.delete(this);
@@ -133,33 +144,48 @@ export class SshConnector {
   /** The control socket's path, in a private directory (0700, mkdtemp); undefined when none can be made. */
   private controlPath(): string | undefined {
     if (this.controlDir === undefined) {
-      try {
-        // A short name: a unix socket's path has room for about 100 bytes.
-        this.controlDir = mkdtempSync(join(process.env.XDG_RUNTIME_DIR || tmpdir(), 'stack-ssh-'));
-      } catch {
-        return undefined;
-      }
-      live.add(this);
-      installExitHook();
+      const path = newControlPath();
+      if (path === undefined) return undefined;
+      this.owns(dirname(path));
     }
-    return join(this.controlDir, 'm');
+    return join(this.controlDir!, 'm');
+  }
+
+  /** From now on the control directory `dir` is this connector's to remove (on close, or at exit). */
+  private owns(dir: string): void {
+    this.controlDir = dir;
+    live.add(this);
+    installExitHook();
+  }
+
+  /**
+   * Adopts a pre-dialled ssh when it runs exactly the command this connector would run for its
+   * first connection (same endpoint, same options, its control path); otherwise ends it now.
+   * Either way, what it printed and how it ended reach the caller as for a process of ours.
+   */
+  private adoptOrDiscard(preDialled: PreDialled): void {
+    const expected = this.options.multiplex ? this.commandLine(multiplexOptions(preDialled.controlPath)) : undefined;
+    if (!expected || !sameCommandLine(expected, preDialled.process.commandLine)) return discardPreDialled(preDialled);
+    this.owns(dirname(preDialled.controlPath));
+    this.preDialled = preDialled;
   }
 
   private spawn(sshOptions: readonly string[]): Duplex {
-    const cmd = this.commandLine(sshOptions);
-    const started = Date.now();
-    const child = lazySpawn()(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.children.add(child);
-    child.once('close', () => this.children.delete(child));
-    const duplex = sshDuplex(child);
-    if (this.firstAnswer === undefined) duplex.once('ssh-output', () => (this.firstAnswer ??= Date.now() - started));
+    return this.use(spawnSsh(this.commandLine(sshOptions)));
+  }
+
+  private use(proc: SshProcess): Duplex {
+    this.children.add(proc);
+    proc.onEnd(() => this.children.delete(proc));
+    const duplex = sshDuplex(proc);
+    if (this.firstAnswer === undefined) duplex.once('ssh-output', () => (this.firstAnswer ??= Date.now() - proc.startedAt));
     return duplex;
   }
 }
 
-/** `-o` options that share one connection through the control socket at `controlPath`. */
-export function multiplexOptions(controlPath: string): string[] {
-  return ['-o', 'ControlMaster=auto', '-o', `ControlPath=${controlPath}`, '-o', 'ControlPersist=1'];
+/** Whether two ssh command lines are the same, program and every argument. */
+export function sameCommandLine(a: SshCommandLine, b: SshCommandLine): boolean {
+  return a.command === b.command && a.args.length === b.args.length && a.args.every((arg, i) => arg === b.args[i]);
 }
 
 /**
@@ -201,11 +227,8 @@ function whenEstablished(controlPath: string, first: Duplex): Promise<void> {
  * rather than "socket hang up"; a write to an ssh that already died must not fail first with
  * a bare EPIPE either.
  */
-function sshDuplex(child: ChildProcessByStdio<Writable, Readable, Readable>): Duplex {
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    if (stderr.length < 4000) stderr += c.toString();
-  });
+function sshDuplex(proc: SshProcess): Duplex {
+  const child = proc.child;
   const output = new PassThrough();
   child.stdout.pipe(output, { end: false });
   const input = new PassThrough();
@@ -213,25 +236,27 @@ function sshDuplex(child: ChildProcessByStdio<Writable, Readable, Readable>): Du
   child.stdin.on('error', () => undefined);
   const duplex = Duplex.from({ readable: output, writable: input });
   child.stdout.once('data', () => duplex.emit('ssh-output'));
-  child.on('error', (e) => duplex.destroy(e));
-  child.on('close', (code) => {
-    if (code !== 0 && code !== null) return void duplex.destroy(new SshExitError(code, stderr.trim()));
+  proc.onEnd(({ code, error }) => {
+    if (error) return void duplex.destroy(error);
+    if (code !== 0 && code !== null) return void duplex.destroy(new SshExitError(code, proc.stderr().trim()));
     output.end();
     // An idle pooled connection has no reader: nobody would see the end, so it goes now.
     if (duplex.readableLength === 0 && output.readableLength === 0) duplex.destroy();
     else duplex.once('end', () => duplex.destroy());
   });
   duplex.on('close', () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill();
+    if (proc.running()) child.kill();
   });
-  const handles = (): { ref?: () => void; unref?: () => void }[] => [child, child.stdin, child.stdout, child.stderr] as { ref?: () => void; unref?: () => void }[];
+  // A pre-dialled process was unref'd while it waited; in use, it keeps the process alive
+  // like any connection (node's agent unrefs it again once it is idle).
+  proc.setRef(true);
   return Object.assign(duplex, {
     ref(): Duplex {
-      for (const h of handles()) h.ref?.();
+      proc.setRef(true);
       return duplex;
     },
     unref(): Duplex {
-      for (const h of handles()) h.unref?.();
+      proc.setRef(false);
       return duplex;
     },
     setKeepAlive: (): Duplex => duplex,

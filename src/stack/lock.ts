@@ -11,6 +11,7 @@
 
 import type { EngineConnection } from './connect.js';
 import { interruptible, type RunHooks } from './events.js';
+import { engineIdentity } from './engine-identity.js';
 
 /** How long a command waits for another run holding the project lock, unless told otherwise. */
 export const DEFAULT_LOCK_WAIT_MS = 10 * 60_000;
@@ -23,7 +24,7 @@ export interface LockOptions {
 /**
  * Runs `body` holding the project lock; releases it however `body` ends. Two locks, taken in
  * this order and under one deadline: the file lock of this machine (engine/lock.ts), keyed on
- * the engine's identity, then the engine-side lock (engine/engine-lock.ts) that serialises
+ * the engine's identity (kept per endpoint: engine-identity.ts), then the engine-side lock (engine/engine-lock.ts) that serialises
  * runs from other machines sharing the engine.
  */
 export async function withProjectLock<T>(
@@ -60,12 +61,6 @@ export async function withProjectLock<T>(
   } finally {
     local.release();
   }
-}
-
-/** The engine's /info ID (asked once per gateway, which caches it); the endpoint's URL for an engine that has none. */
-async function engineIdentity(connection: EngineConnection): Promise<string> {
-  const info = await connection.gateway.info();
-  return info.id ?? connection.endpoint;
 }
 
 /** `stack up, pid 4242, since 2026-11-23T18:00:00.000Z`: who holds the lock, for the user. */

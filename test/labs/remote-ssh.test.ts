@@ -10,11 +10,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupProject, eventually, fixturesDir, projectContainers, runStack, stackBin, testImage, uniqueProject } from '../helpers/engine.js';
-import { sshActivity, sshEnv, sshLog, startLab, stopLab, type Lab } from '../helpers/remote-lab.js';
+import { labVar, sshActivity, sshEnv, sshLog, startLab, stopLab, type Lab } from '../helpers/remote-lab.js';
 
 const file = join(fixturesDir, 'remote', 'stack.yaml');
+
+/** The ssh processes (clients and backgrounded masters) still running for the lab's sshd port. */
+function sshProcessesFor(port: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (/(^|\/)ssh$/.test(argv[0] ?? '') && argv.includes(port) && argv.includes('dial-stdio')) found.push(`${pid}: ${argv.join(' ')}`);
+  }
+  return found;
+}
 
 describe('the command set over ssh, one ssh login per command', () => {
   let lab: Lab | undefined;
@@ -60,6 +77,26 @@ describe('the command set over ssh, one ssh login per command', () => {
     assert.deepEqual(rows, ['web:running', 'worker:running']);
     assert.equal(logins, 1);
     assert.ok(sessions >= 1 && sessions <= 2, `${sessions} sessions`);
+  });
+
+  // boot.cts starts the ssh before it knows whether the stack file reads (ssh-predial.cts).
+  it('a command whose stack file does not parse logs in at most once and leaves no ssh running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stack-ssh-broken-'));
+    try {
+      const broken = join(dir, 'stack.yaml');
+      writeFileSync(broken, 'services:\n  web: [\n');
+      const from = sshLog(lab!).length;
+      const r = await runStack(['-f', broken, '-p', project, 'up', '-d'], { env: sshEnv(lab!) });
+      assert.equal(r.code, 65, r.stderr);
+      assert.match(r.stderr, /invalid stack file/);
+      const port = labVar(lab!, 'SSH_PORT');
+      await eventually(() => assert.deepEqual(sshProcessesFor(port), []), 15_000);
+      const { logins, sessions } = sshActivity(sshLog(lab!).slice(from));
+      assert.ok(logins <= 1, `${logins} logins`);
+      assert.ok(sessions <= 1, `${sessions} sessions`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('plan logs in once and has nothing to do', async () => {

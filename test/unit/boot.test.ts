@@ -42,6 +42,7 @@ test('the command of a command line is the first word that is not an option or a
   assert.equal(commandOf(['node', 'stack', '-f', 'a.yaml', '-p', 'demo', 'up', '-d']), 'up');
   assert.equal(commandOf(['node', 'stack', '-f', 'up', 'ps']), 'ps');
   assert.equal(commandOf(['node', 'stack', '--no-color', '--progress', 'plain', 'down', '-v']), 'down');
+  assert.equal(commandOf(['node', 'stack', '--target', 'swarm', 'up']), 'up');
   assert.equal(commandOf(['node', 'stack', '--version']), 'stack');
   assert.equal(commandOf(['node', 'stack', 'Not/A/Command']), 'other');
 });
@@ -144,7 +145,8 @@ function secondCheckout(root: string): string {
   mkdirSync(join(root, 'dist', 'src'), { recursive: true });
   cpSync(join(repoRoot, 'bin'), join(root, 'bin'), { recursive: true });
   for (const f of ['stack.cjs', 'stack.cjs.id']) cpSync(join(repoRoot, 'dist', f), join(root, 'dist', f));
-  for (const f of ['boot.cjs', 'cache-dir.cjs']) cpSync(join(repoRoot, 'dist', 'src', f), join(root, 'dist', 'src', f));
+  // What boot.cjs loads before the bundle (ssh-predial and ssh-command only for an ssh engine).
+  for (const f of ['boot.cjs', 'cache-dir.cjs', 'command-line.cjs', 'ssh-predial.cjs', 'ssh-command.cjs']) cpSync(join(repoRoot, 'dist', 'src', f), join(root, 'dist', 'src', f));
   symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
   symlinkSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
   return join(root, 'bin', 'stack.js');
