@@ -5,7 +5,10 @@
 //   - the container is not running (409): no receiver now, asked again next time;
 //   - its image lacks a shell or a tool the receiver needs: none for this container, ever;
 //   - it stops or restarts (the exec dies with it), answers `err`, or does not answer in time:
-//     this one is closed, and the next batch opens a new one.
+//     this one is closed, and a new one is opened for the batch that found it dead (a save
+//     right after a restart must not wait for a second save to get its receiver back);
+//   - a new one that stays silent until READY_TIMEOUT_MS (an engine under load) gets
+//     SILENT_STRIKES chances before the container counts as unable.
 
 import type { Readable } from 'node:stream';
 import type { EngineGateway } from '../engine/gateway.js';
@@ -14,6 +17,8 @@ import { encodeEntries, endOfBatch, parseReply, RECEIVER_SCRIPT, type Ownership,
 
 /** A receiver that has not said `ready` by then is not going to. */
 const READY_TIMEOUT_MS = 5000;
+/** Receivers that never said ready before a container is given up on. */
+const SILENT_STRIKES = 3;
 /** A batch the receiver has not confirmed by then is sent again through the archive API. */
 const BATCH_TIMEOUT_MS = 10_000;
 
@@ -25,6 +30,8 @@ export class FileReceivers {
   private readonly open = new Map<string, Promise<Receiver | undefined>>();
   /** Containers whose image cannot run a receiver. */
   private readonly unable = new Set<string>();
+  /** Receivers per container that stayed silent until the ready timeout. */
+  private readonly silent = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly gateway: EngineGateway) {}
@@ -37,11 +44,17 @@ export class FileReceivers {
     if (this.closed || this.unable.has(containerId) || !fitsReceiver(entries)) return false;
     const body = encodeEntries(entries, owner);
     if (!body) return false;
-    const receiver = await this.receiverOf(containerId);
-    if (!receiver) return false;
-    const done = await receiver.send(body);
-    if (!done) this.drop(containerId, receiver);
-    return done;
+    // Twice at most: a receiver that died unnoticed (the container restarted) is found dead
+    // by this batch's write, and the batch goes to a new one.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const receiver = await this.receiverOf(containerId);
+      if (!receiver) return false;
+      const outcome = await receiver.send(body);
+      if (outcome === 'ok') return true;
+      this.drop(containerId, receiver);
+      if (outcome !== 'ended') return false;
+    }
+    return false;
   }
 
   /** The container is gone: close its receiver (if it still runs) and forget it. */
@@ -49,6 +62,7 @@ export class FileReceivers {
     const opening = this.open.get(containerId);
     this.open.delete(containerId);
     this.unable.delete(containerId);
+    this.silent.delete(containerId);
     void opening?.then((r) => r?.close());
   }
 
@@ -60,17 +74,25 @@ export class FileReceivers {
     for (const r of await Promise.all(all)) r?.close();
   }
 
-  private receiverOf(containerId: string): Promise<Receiver | undefined> {
+  /** The container's live receiver: the one open, or (when none is, or it died) a new one. */
+  private async receiverOf(containerId: string): Promise<Receiver | undefined> {
+    const known = this.open.get(containerId);
+    if (known) {
+      const r = await known;
+      if (r?.alive) return r;
+      if (this.open.get(containerId) === known) this.open.delete(containerId);
+      // A receiver that never opened (undefined) is not retried within the same batch.
+      if (!r || this.closed || this.unable.has(containerId)) return undefined;
+    }
     let opening = this.open.get(containerId);
     if (!opening) {
       opening = this.start(containerId);
       this.open.set(containerId, opening);
     }
-    return opening.then((r) => {
-      if (r?.alive) return r;
-      if (this.open.get(containerId) === opening) this.open.delete(containerId);
-      return undefined;
-    });
+    const r = await opening;
+    if (r?.alive) return r;
+    if (this.open.get(containerId) === opening) this.open.delete(containerId);
+    return undefined;
   }
 
   private async start(containerId: string): Promise<Receiver | undefined> {
@@ -84,13 +106,22 @@ export class FileReceivers {
     }
     const receiver = new Receiver(stream.stream);
     const ready = await receiver.ready();
-    if (ready === 'ready' && !this.closed) return receiver;
+    if (ready === 'ready' && !this.closed) {
+      this.silent.delete(containerId);
+      return receiver;
+    }
     receiver.close();
     // `unable`: no shell (the exec's exit code is 126/127, as for deletions in watch-sync.ts),
-    // a tool missing, a receiver that never answered or that exited on its own without saying
-    // ready. One killed by a signal while starting (the container stopped meanwhile: 128+n) may
-    // do better next time.
-    if (ready === 'unable' || (ready === 'ended' && (await this.couldNotRun(execId)))) this.unable.add(containerId);
+    // a tool missing (it says so), a receiver that exited on its own without saying ready, or
+    // one silent SILENT_STRIKES times. One killed by a signal while starting (the container
+    // stopped meanwhile: 128+n) or silent fewer times may do better next time.
+    if (ready === 'silent') {
+      const strikes = (this.silent.get(containerId) ?? 0) + 1;
+      this.silent.set(containerId, strikes);
+      if (strikes >= SILENT_STRIKES) this.unable.add(containerId);
+    } else if (ready === 'unable' || (ready === 'ended' && (await this.couldNotRun(execId)))) {
+      this.unable.add(containerId);
+    }
     return undefined;
   }
 
@@ -131,21 +162,23 @@ class Receiver {
     void this.read();
   }
 
-  /** 'ready'; 'unable' (no shell, a tool missing, silence); 'ended' (it died first). */
-  async ready(): Promise<'ready' | 'unable' | 'ended'> {
+  /** 'ready'; 'unable' (a tool missing); 'silent' (no reply in time); 'ended' (it died first). */
+  async ready(): Promise<'ready' | 'unable' | 'silent' | 'ended'> {
     const reply = await this.next(READY_TIMEOUT_MS);
     if (reply === 'ended') return 'ended';
-    return reply?.kind === 'ready' ? 'ready' : 'unable';
+    if (reply === undefined) return 'silent';
+    return reply.kind === 'ready' ? 'ready' : 'unable';
   }
 
-  /** True once the receiver confirmed every entry of `body` written. */
-  send(body: Buffer): Promise<boolean> {
+  /** 'ok' once the receiver confirmed every entry of `body` written; 'ended' when it died first. */
+  send(body: Buffer): Promise<'ok' | 'failed' | 'ended'> {
     const run = this.queue.then(async () => {
-      if (!this.alive) return false;
+      if (!this.alive) return 'ended' as const;
       const seq = ++this.seq;
       this.stream.write(Buffer.concat([body, endOfBatch(seq)]));
       const reply = await this.next(BATCH_TIMEOUT_MS);
-      return reply !== 'ended' && reply?.kind === 'ok' && reply.seq === seq;
+      if (reply === 'ended') return 'ended' as const;
+      return reply?.kind === 'ok' && reply.seq === seq ? ('ok' as const) : ('failed' as const);
     });
     this.queue = run.catch(() => undefined);
     return run;

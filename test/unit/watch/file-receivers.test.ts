@@ -102,16 +102,27 @@ describe('file receivers', () => {
     assert.equal(engine.execs.length, 1);
   });
 
-  it('hands the batch back when its receiver died, and the next batch opens a new one', async () => {
+  it('opens a new receiver for the batch that finds the old one dead (the container restarted)', async () => {
     const { root, engine, receivers } = await setUp();
     assert.equal(await receivers.deliver('c1', [file(join(root, 'a'), 'x')], owner), true);
     const first = engine.children[0]!;
     const gone = new Promise((r) => first.on('close', r));
     first.kill('SIGKILL');
     await gone;
-    assert.equal(await receivers.deliver('c1', [file(join(root, 'a'), 'y')], owner), false);
+    assert.equal(await receivers.deliver('c1', [file(join(root, 'a'), 'y')], owner), true);
+    assert.equal(await readFile(join(root, 'a'), 'utf8'), 'y');
+    assert.equal(engine.execs.length, 2);
     assert.equal(await receivers.deliver('c1', [file(join(root, 'a'), 'z')], owner), true);
-    assert.equal(await readFile(join(root, 'a'), 'utf8'), 'z');
+    assert.equal(engine.execs.length, 2, 'the new receiver stays open for later batches');
+  });
+
+  it('sends the batch again through a new receiver when the old one dies while taking it', async () => {
+    const { root, engine, receivers } = await setUp();
+    assert.equal(await receivers.deliver('c1', [file(join(root, 'a'), 'x')], owner), true);
+    // Its input closes under it, as when the container stops: the death may show only on the write.
+    engine.children[0]!.stdin.end();
+    assert.equal(await receivers.deliver('c1', [file(join(root, 'a'), 'y')], owner), true);
+    assert.equal(await readFile(join(root, 'a'), 'utf8'), 'y');
     assert.equal(engine.execs.length, 2);
   });
 
