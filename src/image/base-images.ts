@@ -49,7 +49,7 @@ function isStage(name: string, stages: readonly string[]): boolean {
 }
 
 /** Instructions with continuations joined and comments and directives dropped. */
-function logicalLines(text: string): string[] {
+export function logicalLines(text: string): string[] {
   const lines = text.split(/\r?\n/);
   let escape = '\\';
   let index = 0;
@@ -75,6 +75,20 @@ function logicalLines(text: string): string[] {
   }
   if (current !== undefined && current.trim() !== '') out.push(current);
   return out;
+}
+
+/**
+ * The parser directives at the top of a Dockerfile (`# escape=`, `# syntax=`), names lower-cased:
+ * the same lines logicalLines skips, read by the same rule.
+ */
+export function parserDirectives(text: string): Map<string, string> {
+  const directives = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const directive = /^\s*#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (directive === null) break;
+    directives.set(directive[1]!.toLowerCase(), directive[2]!);
+  }
+  return directives;
 }
 
 /**
