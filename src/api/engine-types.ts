@@ -112,6 +112,8 @@ export interface ObservedImage {
   readonly labels: Labels;
   /** `name@sha256:...` references, for services that pin an image by digest. */
   readonly repoDigests?: readonly string[];
+  /** ONBUILD instructions, which run in the builds FROM this image (inspect only, not lists). */
+  readonly onBuild?: readonly string[];
 }
 
 /** Detailed state from an inspect: what a list does not tell. */

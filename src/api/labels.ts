@@ -54,6 +54,8 @@ export const STACK = {
    * later plan can tell whether a rebuild is needed without building.
    */
   buildHash: 'dev.stack.build-hash',
+  /** The base images a build started from (a digest of `reference=id` lines): `stack build` skips a build whose inputs and bases are unchanged. */
+  buildBases: 'dev.stack.build-bases',
   /**
    * On a container created to replace a dependency: the ids of the running dependents with
    * `depends_on.restart: true` that must restart after it (comma-separated). A dependent

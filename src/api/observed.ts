@@ -27,6 +27,8 @@ export interface ObservedState {
    * of the build as it is now. Absent: no image carries one (or an older snapshot).
    */
   readonly imageBuildHashes?: Readonly<Record<string, string>>;
+  /** Reference → the base images its build started from (label dev.stack.build-bases), for images that carry it. */
+  readonly imageBuildBases?: Readonly<Record<string, string>>;
   /**
    * Objects whose *name* we would use but that stack did not create for this project (found
    * by name lookup, whoever made them: by hand, Compose, or stack for another project), so the

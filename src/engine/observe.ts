@@ -130,6 +130,8 @@ export function namesTheModelUses(model: StackModel, scale: Readonly<Record<stri
     }
     // A service built here without `image:` gets Compose's default image name.
     images.add(serviceImageName(model.projectName, service));
+    // Its build's extra tags: `stack build` skips a build only when they are all still there.
+    for (const tag of service.build?.tags ?? []) images.add(tag);
   }
   return {
     containers: [...new Set(containers)].sort(),
@@ -152,7 +154,7 @@ function foreignNames(objects: readonly Labelled[], projectName: string): NameHo
  * The engine lists tags in their familiar form (`redis:7`, `me/app:latest`), so references
  * are brought to that form before matching.
  */
-function imagesOf(refs: readonly string[], images: readonly ObservedImage[]): Pick<ObservedState, 'images' | 'imageBuildHashes'> {
+function imagesOf(refs: readonly string[], images: readonly ObservedImage[]): Pick<ObservedState, 'images' | 'imageBuildHashes' | 'imageBuildBases'> {
   const byTag = new Map<string, ObservedImage>();
   const byDigest = new Map<string, ObservedImage>();
   for (const image of images) {
@@ -161,6 +163,7 @@ function imagesOf(refs: readonly string[], images: readonly ObservedImage[]): Pi
   }
   const ids = Object.create(null) as Record<string, string>;
   const buildHashes = Object.create(null) as Record<string, string>;
+  const buildBases = Object.create(null) as Record<string, string>;
   for (const ref of refs) {
     const familiar = familiarReference(ref);
     let found = familiar.includes('@') ? byDigest.get(familiar) : byTag.get(familiar);
@@ -169,8 +172,10 @@ function imagesOf(refs: readonly string[], images: readonly ObservedImage[]): Pi
     ids[ref] = found.id;
     const buildHash = found.labels[STACK.buildHash];
     if (buildHash !== undefined) buildHashes[ref] = buildHash;
+    const bases = found.labels[STACK.buildBases];
+    if (bases !== undefined) buildBases[ref] = bases;
   }
-  return { images: ids, imageBuildHashes: buildHashes };
+  return { images: ids, imageBuildHashes: buildHashes, imageBuildBases: buildBases };
 }
 
 /** `docker.io/library/redis` → `redis:latest`; `localhost:5000/x` keeps its registry. */

@@ -8,6 +8,14 @@
 // Order: depth first, a directory before its entries, the entries of a directory sorted by name,
 // so that the tar and the content hash are the same for the same files on every machine.
 //
+// Scope: a build whose Dockerfile reads only some paths of the context (image/dockerfile-reads.ts)
+// walks with a WalkScope, and then only what those paths take is visited: a directory that
+// leads to none of them is not read, and the directories on the way are not visited themselves.
+// A symbolic link met on a read path outside a read directory (a COPY of `config.yml` that is a
+// link, or of `link/file` through one) makes the builder read what it points to: the walk then
+// says so (linkOnReadPath) and its caller walks the whole context instead.
+// That is what keeps hashing ten 5,000-file contexts cheap when each build COPYs one folder.
+//
 // Cost: an ignored directory is not read at all unless a `!` exception could re-include
 // something below it (DockerIgnoreMatcher.mayReincludeUnder), or it leads to a file that always
 // travels. That is BuildKit's rule; the classic CLI walks into an excluded directory only for an
@@ -45,6 +53,15 @@ export interface WalkOptions {
   readonly matcher?: DockerIgnoreMatcher;
   /** Paths (relative, '/'-separated) that travel even when ignored: the Dockerfile, the ignore file. */
   readonly alwaysInclude?: readonly string[];
+  /** Only what these paths take is visited (always-included paths still are); none: everything. */
+  readonly scope?: WalkScope;
+}
+
+/** The part of a context a build reads (image/dockerfile-reads.ts ReadScope). */
+export interface WalkScope {
+  /** 'inside': all of it is read; 'leads-in': something below it is; 'outside': nothing is. */
+  directory(relDir: string): 'inside' | 'leads-in' | 'outside';
+  includesFile(relPath: string): boolean;
 }
 
 export interface WalkResult {
@@ -82,10 +99,13 @@ export type ContextVisitor = (relPath: string, kind: ContextEntryKind, stats: St
 
 class Walker {
   directoriesRead = 0;
+  /** A symbolic link on a read path that the scope cannot follow (see the top of this file). */
+  linkOnReadPath = false;
   private readonly matcher: DockerIgnoreMatcher | undefined;
   private readonly keep: ReadonlySet<string>;
   /** Directories that lead to a kept path: walked even when ignored. */
   private readonly keepDirs: ReadonlySet<string>;
+  private readonly scope: WalkScope | undefined;
 
   constructor(
     options: WalkOptions,
@@ -100,10 +120,14 @@ class Walker {
     }
     this.keep = keep;
     this.keepDirs = keepDirs;
+    this.scope = options.scope;
   }
 
-  /** Reads the directory `abs` (relative path `rel`, '' for the root) and everything kept below it. */
-  walk(abs: string, rel: string, parentResult: Uint8Array | undefined, ignoredTree: boolean): void {
+  /**
+   * Reads the directory `abs` (relative path `rel`, '' for the root) and everything kept below
+   * it; `inScope`: everything below is read by the build (or there is no scope).
+   */
+  walk(abs: string, rel: string, parentResult: Uint8Array | undefined, ignoredTree: boolean, inScope: boolean): void {
     let dirents: Dirent[];
     try {
       dirents = readdirSync(abs, { withFileTypes: true });
@@ -117,17 +141,24 @@ class Walker {
     this.directoriesRead++;
     dirents.sort(byName);
     const matcher = this.matcher;
+    const scope = inScope ? undefined : this.scope;
     for (const dirent of dirents) {
       const name = dirent.name;
       const childRel = rel === '' ? name : `${rel}/${name}`;
       const childAbs = `${abs}/${name}`;
       if (dirent.isDirectory()) {
+        const reads = scope ? scope.directory(childRel) : 'inside';
+        if (reads === 'outside' && !this.keepDirs.has(childRel) && !this.keep.has(childRel)) continue;
         const result = matcher?.matchDirectory(childRel, parentResult);
         const ignored = result !== undefined && directoryIgnored(result) && !this.keep.has(childRel);
         if (ignored && !this.keepDirs.has(childRel) && !matcher!.mayReincludeUnder(childRel)) continue;
-        if (!ignored && !this.add(childAbs, childRel)) continue;
-        this.walk(childAbs, childRel, result, ignoredTree || ignored);
+        // A directory the build only passes through (or that leads to a kept file) is entered, not visited.
+        const visited = reads === 'inside' || this.keep.has(childRel);
+        if (!ignored && visited && !this.add(childAbs, childRel)) continue;
+        this.walk(childAbs, childRel, result, ignoredTree || ignored, reads === 'inside');
       } else {
+        if (scope && dirent.isSymbolicLink() && (scope.includesFile(childRel) || scope.directory(childRel) !== 'outside')) this.linkOnReadPath = true;
+        if (scope && !scope.includesFile(childRel) && !this.keep.has(childRel)) continue;
         if (matcher?.isIgnored(childRel, parentResult) && !this.keep.has(childRel)) continue;
         this.add(childAbs, childRel);
       }
@@ -159,10 +190,10 @@ class Walker {
 }
 
 /** Calls `visit` for every entry of the context that travels, in order; returns how many directories it read. */
-export function visitContext(options: WalkOptions, visit: ContextVisitor): { directoriesRead: number } {
+export function visitContext(options: WalkOptions, visit: ContextVisitor): { directoriesRead: number; linkOnReadPath: boolean } {
   const walker = new Walker(options, visit);
-  walker.walk(options.contextDir, '', undefined, false);
-  return { directoriesRead: walker.directoriesRead };
+  walker.walk(options.contextDir, '', undefined, false, options.scope === undefined);
+  return { directoriesRead: walker.directoriesRead, linkOnReadPath: walker.linkOnReadPath };
 }
 
 /** The entries of the context that travel, in order. */

@@ -6,6 +6,11 @@
 //     owners (the tar sends 0:0), not ignored files;
 //   - the Dockerfile's content (also when it is outside the context, or inline);
 //   - the build args (resolved values), the target stage and the platform.
+// With a scope (the paths the Dockerfile reads, image/dockerfile-reads.ts) only what those
+// paths take is walked and hashed, and the paths themselves are part of the hash: a build that
+// COPYs one folder is not rebuilt when another folder changes, and its no-op plan does not
+// lstat the rest. Without one (the Dockerfile reads it all, or it cannot be told) the hash is
+// what it always was.
 //
 // File contents come from the stat cache (stat-cache.ts) when a file's size, mtime and inode
 // are unchanged, so an unchanged context is hashed from one walk and its lstat calls. Two
@@ -18,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveBuildContext, type BuildContextInput, type ResolvedContext } from './build-context.js';
-import { contextReadError, visitContext, type ContextEntryKind } from './context-files.js';
+import { contextReadError, visitContext, type ContextEntryKind, type WalkScope } from './context-files.js';
 import { buildCacheRoot, ContextManifest, DIGEST_BYTES, storeManifest, type BuildInputs, type ContextScan } from './context-manifest.js';
 import { StatCache } from './stat-cache.js';
 
@@ -39,6 +44,13 @@ export interface ContextHashOptions {
   readonly session?: ContextHashSession;
   /** The context already resolved for this input (by createContextTar's caller, say). */
   readonly resolved?: ResolvedContext;
+  /** Only the part of the context the Dockerfile reads: `reads` answers the walk, `sources` names it. */
+  readonly scope?: ContextScope;
+}
+
+export interface ContextScope {
+  readonly reads: WalkScope;
+  readonly sources: readonly string[];
 }
 
 export interface ContextHashResult {
@@ -91,16 +103,25 @@ export class ContextHashSession {
 export function hashContextSync(input: ContextHashInput, options: ContextHashOptions = {}): ContextHashResult {
   const resolved = options.resolved ?? resolveBuildContext(input);
   const root = buildCacheRoot(options.cacheDir);
-  const key = JSON.stringify([resolved.contextDir, resolved.ignoreFile ?? null, resolved.alwaysInclude]);
-  const makeScan = (): ContextScan => {
-    const cache = StatCache.load(root === undefined ? undefined : join(root, 'stat', `${sha256Hex(key).slice(0, 40)}.stat`));
-    const scan = scanContext(resolved, cache);
-    cache.save();
-    return scan;
+  let scope = options.scope;
+  const scanOf = (within: ContextScope | undefined): ContextScan => {
+    const key = JSON.stringify([resolved.contextDir, resolved.ignoreFile ?? null, resolved.alwaysInclude, ...(within ? [within.sources] : [])]);
+    const makeScan = (): ContextScan => {
+      const cache = StatCache.load(root === undefined ? undefined : join(root, 'stat', `${sha256Hex(key).slice(0, 40)}.stat`));
+      const scan = scanContext(within ? { ...resolved, scope: within.reads } : resolved, cache);
+      cache.save();
+      return scan;
+    };
+    return options.session ? options.session.scan(key, makeScan) : makeScan();
   };
-  const scan = options.session ? options.session.scan(key, makeScan) : makeScan();
+  let scan = scanOf(scope);
+  if (scan.linkOnReadPath) {
+    // The builder follows that link to content the scope does not cover: hash it all.
+    scope = undefined;
+    scan = scanOf(undefined);
+  }
   const inputs = buildInputs(resolved, scan, input);
-  const hash = finalHash(scan, inputs);
+  const hash = finalHash(scan, inputs, scope?.sources);
   const manifest = new ContextManifest(hash, scan, inputs);
   if (root !== undefined) storeManifest(join(root, 'manifest'), manifest);
   return {
@@ -122,7 +143,7 @@ export async function hashContext(input: ContextHashInput, options: ContextHashO
 }
 
 /** Walks the context and digests every entry, from the stat cache where it can. */
-export function scanContext(resolved: ResolvedContext, cache: StatCache): ContextScan {
+export function scanContext(resolved: ResolvedContext & { readonly scope?: WalkScope }, cache: StatCache): ContextScan {
   const paths: string[] = [];
   const kinds: number[] = [];
   const modes: number[] = [];
@@ -131,7 +152,7 @@ export function scanContext(resolved: ResolvedContext, cache: StatCache): Contex
   let files = 0;
   let filesRead = 0;
   const encoding = new CanonicalEncoder('stack-build-context-scan/1\n');
-  const { directoriesRead } = visitContext(resolved, (relPath, kind, st, linkTarget) => {
+  const { directoriesRead, linkOnReadPath } = visitContext(resolved, (relPath, kind, st, linkTarget) => {
     const index = paths.length;
     const at = index * DIGEST_BYTES;
     if (at + DIGEST_BYTES > digests.length) {
@@ -171,6 +192,7 @@ export function scanContext(resolved: ResolvedContext, cache: StatCache): Contex
     files,
     filesRead,
     directoriesRead,
+    ...(linkOnReadPath ? { linkOnReadPath } : {}),
   };
 }
 
@@ -268,10 +290,12 @@ function sortedArgs(args: ContextHashInput['args']): [string, string | null][] {
   return pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function finalHash(scan: ContextScan, inputs: BuildInputs): string {
-  return createHash('sha256')
+function finalHash(scan: ContextScan, inputs: BuildInputs, sources: readonly string[] | undefined): string {
+  const hash = createHash('sha256')
     .update('stack-build/1\n')
     .update(scan.digest)
-    .update(JSON.stringify([inputs.dockerfile, inputs.args, inputs.target, inputs.platform]))
-    .digest('hex');
+    .update(JSON.stringify([inputs.dockerfile, inputs.args, inputs.target, inputs.platform]));
+  // Appended, so that a whole-context hash is the one images built before scopes carry.
+  if (sources !== undefined) hash.update(`\nsources ${JSON.stringify(sources)}`);
+  return hash.digest('hex');
 }

@@ -29,6 +29,8 @@ export interface ContextScan {
   readonly files: number;
   readonly filesRead: number;
   readonly directoriesRead: number;
+  /** A scoped walk met a symbolic link on a read path (context-files.ts): the scope cannot be trusted. */
+  readonly linkOnReadPath?: boolean;
 }
 
 /** What the hash covers besides the context's entries. */

@@ -432,6 +432,14 @@ export interface ImageInputs {
    * the context manifests tell (absent: the old manifest is not in the cache).
    */
   readonly buildChanges?: Readonly<Record<string, BuildChange>>;
+  /**
+   * The base images of each service's build as the engine has them now (a digest of sorted
+   * `reference=id` lines; absent when a base is not present). With the build hash, what makes
+   * `stack build` and `up --build` skip a build that would change nothing.
+   */
+  readonly buildBases?: Readonly<Record<string, string>>;
+  /** Services whose Dockerfile ADDs a URL: its content can change with no input changing, so they are always built when asked. */
+  readonly buildFetchesUrls?: readonly string[];
   /** Why a service's build could not be hashed (its context is missing, a file cannot be read). */
   readonly buildHashErrors?: Readonly<Record<string, string>>;
   /** When stack last pulled each reference (ms since the epoch), for the refresh policies. */

@@ -4,6 +4,9 @@
 // touched. No project lock: like Compose's, these commands change images only, which the lock
 // does not cover (and `watch` rebuilds through `up`, under its lock).
 
+import type { ObservedState } from '../api/observed.js';
+import { serviceImageName } from '../model/image-name.js';
+import { observedImageId } from '../planner/phases/image-decision.js';
 import type { Plan } from '../planner/types.js';
 import type { SkippedImage } from '../planner/image-commands.js';
 import type { StackModel } from '../model/types.js';
@@ -11,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { applyPlan, executePlan } from './apply.js';
 import { connect, type EngineConnection } from './connect.js';
 import type { RunHooks } from './events.js';
-import { ImageRun, selectServices } from './images.js';
+import { engineBaseImages, ImageRun, selectServices } from './images.js';
 import { loadModel } from './model.js';
 import { redactError, redactingErrors, redactingHooks, redactorFor } from './redaction.js';
 import { observeProject, type CommonOptions } from './up-down.js';
@@ -41,8 +44,11 @@ export interface BuiltImage {
   /** Bytes of build context sent (builds only). */
   readonly contextBytes?: number;
   readonly durationMs?: number;
-  /** Built, or tagged from the image of an identical build. */
-  readonly how: 'built' | 'tagged';
+  /**
+   * Built; tagged from the image of an identical build; or not built at all because the image
+   * present was built from the same inputs on the same base images (nothing would change).
+   */
+  readonly how: 'built' | 'tagged' | 'up-to-date';
 }
 
 export interface BuildResult {
@@ -84,6 +90,8 @@ interface Prepared {
   readonly model: StackModel;
   readonly connection: EngineConnection;
   readonly images: ImageRun;
+  readonly observed: ObservedState;
+  readonly services: readonly string[];
   readonly plan: Plan;
   readonly skipped: readonly SkippedImage[];
 }
@@ -105,6 +113,7 @@ async function prepare(
   const images = await ImageRun.start(model, {
     env: connection.env,
     endpoint: connection.endpoint,
+    baseImage: engineBaseImages(connection.gateway),
     services,
     noDeps: true,
     ...(command === 'build' ? { build: { policy: 'always' } } : { build: { policy: 'never' } }),
@@ -113,7 +122,7 @@ async function prepare(
   const observed = await observeProject(connection, model.projectName, model, undefined, hooks);
   const { planImageCommand } = await import('../planner/image-commands.js');
   const { plan, skipped } = planImageCommand(model, observed, { command, services, images: await images.inputs(observed) });
-  return { model, connection, images, plan, skipped };
+  return { model, connection, images, observed, services, plan, skipped };
 }
 
 /** `stack build`: builds the services' images (all with a build section, or those named). */
@@ -145,8 +154,24 @@ export async function build(options: BuildOptions, hooks: RunHooks = {}): Promis
         ...(outcome.durationMs !== undefined ? { durationMs: outcome.durationMs } : {}),
       });
     }
+    built.push(...upToDate(prepared));
     return { model, plan: prepared.plan, built, durationMs: applied.durationMs };
   });
+}
+
+/** The services with a build section that the plan leaves alone: their images are up to date. */
+function upToDate(prepared: Prepared): BuiltImage[] {
+  const planned = new Set(prepared.plan.operations.flatMap((o) => (o.kind === 'image.build' || o.kind === 'image.tag' ? [o.image] : [])));
+  const out: BuiltImage[] = [];
+  for (const name of prepared.services) {
+    const service = prepared.model.services[name];
+    if (service?.build === undefined) continue;
+    const image = serviceImageName(prepared.model.projectName, service);
+    if (planned.has(image)) continue;
+    const imageId = observedImageId(prepared.observed.images, image);
+    out.push({ service: name, image, how: 'up-to-date', ...(imageId !== undefined ? { imageId } : {}) });
+  }
+  return out;
 }
 
 /** `stack pull`: pulls the services' images as `docker compose pull` decides. */

@@ -3,14 +3,21 @@
 //
 //   - the content hash of each local build the plan is about (one ContextHashSession per run:
 //     services that build one context share its walk; git and URL contexts are not hashed, the
-//     engine fetches those itself);
+//     engine fetches those itself), over the part of the context its Dockerfile reads
+//     (image/dockerfile-reads.ts) — the whole context when that cannot be told, or when a base
+//     image has ONBUILD triggers (they may COPY anything);
+//   - the base images of each build as the engine has them (ids, one inspect per image), so that
+//     `stack build` can skip a build whose inputs and bases are unchanged;
 //   - for an image stack built from another version of its build (the image's build-hash label
 //     differs): what changed, from the manifests kept in the cache (describeContextChange);
 //   - when each image with a refresh pull policy was last pulled (pull-times.ts);
 //   - the clock.
 // All of it reaches `reconcile` as plain data (ReconcileOptions.images).
 
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ObservedState } from '../api/observed.js';
+import type { EngineGateway } from '../engine/gateway.js';
 import type { ImagePorts } from '../engine/image-ports.js';
 import type { ContextHashResult } from '../image/context-hash.js';
 import type { RegistryCredentials } from '../image/credentials.js';
@@ -39,6 +46,27 @@ export interface ImageRunOptions {
   readonly cacheDir?: string | false;
   /** The clock (ms since the epoch). */
   readonly now?: () => number;
+  /** What the engine has of a base image (engineBaseImages); none: every base counts as unknown. */
+  readonly baseImage?: BaseImageLookup;
+}
+
+/** A base image as the engine has it: its id and whether it carries ONBUILD triggers; undefined when absent. */
+export type BaseImageLookup = (reference: string) => Promise<{ readonly id: string; readonly onBuild: boolean } | undefined>;
+
+/** Base images looked up through the engine, each once per run. */
+export function engineBaseImages(gateway: EngineGateway): BaseImageLookup {
+  const seen = new Map<string, ReturnType<BaseImageLookup>>();
+  return (reference) => {
+    let found = seen.get(reference);
+    if (!found) {
+      found = gateway.inspectImage(reference).then(
+        (image) => ({ id: image.id, onBuild: (image.onBuild?.length ?? 0) > 0 }),
+        () => undefined,
+      );
+      seen.set(reference, found);
+    }
+    return found;
+  };
 }
 
 /** Where a plan's image inputs come from: the run's hashes and the engine's images, or "use what is there". */
@@ -52,6 +80,10 @@ export const SETTLED: ImageInputSource = { inputs: async () => ({ settled: true 
 interface Hashed {
   readonly results: ReadonlyMap<string, ContextHashResult>;
   readonly errors: Readonly<Record<string, string>>;
+  /** Service → digest of its base images' `reference=id` lines (absent: a base is not present). */
+  readonly bases: Readonly<Record<string, string>>;
+  /** Services whose Dockerfile ADDs a URL. */
+  readonly fetchesUrls: readonly string[];
 }
 
 /** One run's image I/O: hashes made once, credentials read once, pulls recorded. */
@@ -80,6 +112,8 @@ export class ImageRun implements ImageInputSource {
     return {
       buildHashes,
       buildChanges: await this.changes(observed),
+      buildBases: this.hashed.bases,
+      ...(this.hashed.fetchesUrls.length > 0 ? { buildFetchesUrls: this.hashed.fetchesUrls } : {}),
       ...(Object.keys(this.hashed.errors).length > 0 ? { buildHashErrors: this.hashed.errors } : {}),
       lastPulls: await this.lastPulls(),
       now: (options.now ?? Date.now)(),
@@ -181,32 +215,53 @@ export function selectServices(model: StackModel, options: Pick<ImageRunOptions,
 async function hashBuilds(model: StackModel, options: ImageRunOptions): Promise<Hashed> {
   const results = new Map<string, ContextHashResult>();
   const errors = Object.create(null) as Record<string, string>;
-  if (options.build?.policy === 'never') return { results, errors };
+  const bases = Object.create(null) as Record<string, string>;
+  const fetchesUrls: string[] = [];
+  if (options.build?.policy === 'never') return { results, errors, bases, fetchesUrls };
   const services = selectServices(model, options).filter((s) => s.build?.contextKind === 'local');
-  if (services.length === 0) return { results, errors };
-  const { ContextHashSession, hashContextSync } = await import('../image/context-hash.js');
+  if (services.length === 0) return { results, errors, bases, fetchesUrls };
+  const [{ ContextHashSession, hashContextSync }, { resolveBuildContext }, { dockerfileReads, ReadScope }, { baseImages }] = await Promise.all([
+    import('../image/context-hash.js'),
+    import('../image/build-context.js'),
+    import('../image/dockerfile-reads.js'),
+    import('../image/base-images.js'),
+  ]);
   const session = new ContextHashSession();
+  const lookup = options.baseImage ?? (async () => undefined);
   for (const service of services) {
     const build = service.build!;
     const platform = effectivePlatform(service);
     try {
-      results.set(
-        service.name,
-        hashContextSync(
-          {
-            contextDir: build.context,
-            ...(build.dockerfile !== undefined ? { dockerfile: build.dockerfile } : {}),
-            ...(build.dockerfileInline !== undefined ? { dockerfileInline: build.dockerfileInline } : {}),
-            args: effectiveBuildArgs(build, options.buildArgs !== undefined ? { buildArgs: options.buildArgs } : {}),
-            ...(build.target !== undefined ? { target: build.target } : {}),
-            ...(platform !== undefined ? { platform } : {}),
-          },
-          { session, ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}) },
-        ),
-      );
+      const args = effectiveBuildArgs(build, options.buildArgs !== undefined ? { buildArgs: options.buildArgs } : {});
+      const input = {
+        contextDir: build.context,
+        ...(build.dockerfile !== undefined ? { dockerfile: build.dockerfile } : {}),
+        ...(build.dockerfileInline !== undefined ? { dockerfileInline: build.dockerfileInline } : {}),
+        args,
+        ...(build.target !== undefined ? { target: build.target } : {}),
+        ...(platform !== undefined ? { platform } : {}),
+      };
+      const resolved = resolveBuildContext(input);
+      const dockerfile = resolved.dockerfile.kind === 'generated' ? resolved.dockerfile.content.toString('utf8') : readFileSync(resolved.dockerfile.absPath, 'utf8');
+      const reads = dockerfileReads(dockerfile, args);
+      if (reads.fetchesUrls) fetchesUrls.push(service.name);
+      const from = baseImages(dockerfile, args);
+      const found = await Promise.all(from.map(lookup));
+      // An absent base (pulled by the build) counts as one without triggers: were it to have
+      // some, the next plan sees them and hashes the whole context, one rebuild later.
+      const triggers = found.some((b) => b?.onBuild === true);
+      if (found.every((b) => b !== undefined)) bases[service.name] = basesDigest(from, found.map((b) => b!.id));
+      const scope = reads.sources !== 'all' && !triggers ? { reads: new ReadScope(reads.sources), sources: reads.sources } : undefined;
+      results.set(service.name, hashContextSync(input, { session, resolved, ...(scope ? { scope } : {}), ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}) }));
     } catch (e) {
       errors[service.name] = e instanceof Error ? e.message : String(e);
     }
   }
-  return { results, errors };
+  return { results, errors, bases, fetchesUrls };
+}
+
+/** The digest of a build's base images: `reference=id` lines, sorted. */
+function basesDigest(references: readonly string[], ids: readonly string[]): string {
+  const lines = references.map((r, i) => `${r}=${ids[i]}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
 }

@@ -18,7 +18,7 @@ import { Project } from './project.js';
 import { noRedaction, redactingErrors, redactingHooks, redactorFor } from './redaction.js';
 import { resolveTarget, type Target } from './target.js';
 import type { ResolveImage } from './swarm.js';
-import { ImageRun, SETTLED, type ImageInputSource } from './images.js';
+import { engineBaseImages, ImageRun, SETTLED, type ImageInputSource } from './images.js';
 import type { ImagesFirst } from './image-phase.js';
 
 export interface CommonOptions extends ConnectRequest, LockOptions, ApplyOptions {
@@ -177,6 +177,7 @@ async function startImages(model: StackModel, options: PlanOptions, connection: 
   return ImageRun.start(model, {
     env: connection.env,
     endpoint: connection.endpoint,
+    baseImage: engineBaseImages(connection.gateway),
     ...(request.services !== undefined ? { services: request.services } : {}),
     ...(request.noDeps ? { noDeps: true } : {}),
     ...(options.build !== undefined ? { build: options.build } : {}),

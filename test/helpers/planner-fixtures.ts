@@ -11,6 +11,7 @@
 // an object that does not, throws. Containers carry engine times (`times`) from a clock that
 // ticks once per create and per start or restart.
 
+import { STACK } from '../../src/api/labels.js';
 import { canonicalHash } from '../../src/model/hash.js';
 import { pathSegment, pathsHolding, stringsOf, valueAt } from '../../src/model/sensitive.js';
 import type {
@@ -218,6 +219,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
   const volumes: ObservedVolume[] = [...observed.volumes];
   const images: Record<string, string> = { ...observed.images };
   const buildHashes: Record<string, string> = { ...(observed.imageBuildHashes ?? {}) };
+  const buildBases: Record<string, string> = { ...(observed.imageBuildBases ?? {}) };
   let seq = containers.length + networks.length + volumes.length;
   const nextId = (prefix: string) => `${prefix}${++seq}`;
   // The engine's clock, as observe reads it (ContainerTimes): one tick per create or start,
@@ -251,14 +253,19 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
       case 'image.build':
         // The same inputs give the same id, as the builder's cache does.
         images[op.image] = imageIdFor(`${op.image} built from ${op.buildHash ?? 'a remote context'}`);
+        // The engine puts every tag of the build on the image.
+        for (const tag of op.options.tags ?? []) images[tag] = images[op.image]!;
         if (op.buildHash !== undefined) buildHashes[op.image] = op.buildHash;
         else delete buildHashes[op.image];
+        if (op.options.labels?.[STACK.buildBases] !== undefined) buildBases[op.image] = op.options.labels[STACK.buildBases];
+        else delete buildBases[op.image];
         break;
       case 'image.tag': {
         const id = images[op.source];
         if (id === undefined) throw new Error(`simulator: no image ${op.source}`);
         images[op.image] = id;
         if (buildHashes[op.source] !== undefined) buildHashes[op.image] = buildHashes[op.source]!;
+        if (buildBases[op.source] !== undefined) buildBases[op.image] = buildBases[op.source]!;
         break;
       }
       case 'image.push':
@@ -371,7 +378,7 @@ export function applyPlan(plan: Plan, observed: ObservedState, options: Simulato
       }
     }
   }
-  return { ...observed, containers, networks, volumes, images, imageBuildHashes: buildHashes };
+  return { ...observed, containers, networks, volumes, images, imageBuildHashes: buildHashes, imageBuildBases: buildBases };
 }
 
 /** The paths the simulator delivered into a container (container.copy-files), sorted. */

@@ -1,8 +1,12 @@
 // Builds on the real engine (issue 10): `stack build`, `up` of `build:` services of every kind
 // (multi-stage target, args, labels, .dockerignore, dockerfile_inline, a Dockerfile outside the
 // context, a shared build), the no-op second up, a rebuild only when the context changed (with
-// the file named in `plan`) that recreates only the services of that image, a failing build
-// and a missing image that cannot be had, both leaving nothing of the project created.
+// the file named in `plan`) that recreates only the services of that image, a change to a file
+// no COPY reads planning nothing, `stack build` and `up --build` leaving an up-to-date image
+// alone (`--no-cache` builds anyway), a build that ADDs a URL sent again by `up --build` and
+// recreating nothing when the image id is the same, a base image's ONBUILD COPY making the
+// whole context count, a failing build and a missing image that cannot be had, both leaving
+// nothing of the project created.
 //
 // The steps of the first describe run in order on one project (each is one behaviour, checked
 // on the engine directly): building is slow here (~20 s a build under load), so the images are
@@ -11,9 +15,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { cleanupProject, docker, execIn, projectContainers, projectNetworks, runStack, uniqueProject, type RunResult } from '../helpers/engine.js';
-import { containerEvents, containerFacts, copyFixture, describeRun, MUTATING_ACTIONS, readIn } from '../helpers/stack-state.js';
+import { containerEvents, containerFacts, copyFixture, describeRun, emptyDir, MUTATING_ACTIONS, readIn } from '../helpers/stack-state.js';
 
 const BUILD_HASH = 'dev.stack.build-hash';
 const SERVICES = ['web', 'worker', 'inline', 'outside', 'plain'];
@@ -141,23 +147,126 @@ describe('build: services on the real engine', () => {
     assert.equal((r.stderr.match(/built [0-9a-f]{12}/g) ?? []).length, 1, 'one build, the other service tagged');
   });
 
-  it('stack build of an unchanged service gives the same image id, and the plan after it has nothing to do', async () => {
-    const before2 = (await imageInfo(`${project}-outside`)).id;
-    const r = await runStack([...args, 'build', 'outside']);
-    assert.equal(r.code, 0, describeRun(r));
-    assert.equal((await imageInfo(`${project}-outside`)).id, before2);
+  it('a change to a context file that no COPY of the Dockerfile reads plans nothing', async () => {
+    writeFileSync(join(dir, 'inline-ctx', 'unread.txt'), 'changed, and still read by nothing\n');
     const plan = await runStack([...args, 'plan', '--detailed-exitcode']);
     assert.equal(plan.code, 0, describeRun(plan));
   });
 
-  it('up --build rebuilds every image, and a rebuild that yields the same image id recreates nothing', async () => {
+  it('a change to the file a COPY names is planned as a rebuild naming it', async () => {
+    writeFileSync(join(dir, 'inline-ctx', 'note.txt'), 'written inline, then changed');
+    const plan = await runStack([...args, 'plan', '--detailed-exitcode']);
+    assert.equal(plan.code, 2, describeRun(plan));
+    assert.match(plan.stdout, new RegExp(`~ image ${project}-inline \\(rebuild\\): note.txt changed`));
+    const up = await runStack([...args, 'up', '-d']);
+    assert.equal(up.code, 0, describeRun(up));
+    assert.equal(await readIn(await idOf(project, 'inline'), '/note.txt'), 'written inline, then changed');
+  });
+
+  it('stack build of an up-to-date image says so and sends nothing to the builder', async () => {
+    const before2 = (await imageInfo(`${project}-outside`)).id;
+    const r = await runStack([...args, '--progress', 'json', 'build', 'outside']);
+    assert.equal(r.code, 0, describeRun(r));
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; service?: string; opId?: string });
+    assert.deepEqual(events.filter((e) => e.type === 'image-up-to-date').map((e) => e.service), ['outside']);
+    assert.deepEqual(events.filter((e) => e.opId?.startsWith('build image')), [], 'no build operation ran');
+    assert.equal((await imageInfo(`${project}-outside`)).id, before2);
+    const plain = await runStack([...args, 'build', 'outside']);
+    assert.match(plain.stderr, new RegExp(`outside: image ${project}-outside is up to date`));
+  });
+
+  it('up --build builds nothing that is up to date and recreates nothing', async () => {
     const was = await containerIds(project);
-    const imageWas = (await imageInfo(`${project}-inline`)).id;
+    const t0 = Date.now();
+    const r = await runStack([...args, 'up', '-d', '--build']);
+    const t1 = Date.now();
+    assert.equal(r.code, 0, describeRun(r));
+    assert.doesNotMatch(r.stdout + r.stderr, /\((re)?buil[dt]\)|built [0-9a-f]{12}/);
+    assert.deepEqual((await containerEvents(project, t0, t1)).filter((e) => MUTATING_ACTIONS.has(e.action)), []);
+    assert.deepEqual(await containerIds(project), was);
+  });
+
+  it('stack build --no-cache builds an up-to-date image anyway', async () => {
+    const before2 = (await imageInfo(`${project}-outside`)).id;
+    const r = await runStack([...args, 'build', '--no-cache', 'outside']);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.match(r.stdout + r.stderr, /built [0-9a-f]{12}/);
+    assert.doesNotMatch(r.stderr, /up to date/);
+    assert.notEqual((await imageInfo(`${project}-outside`)).id, before2, 'a build without the cache gives a new image');
+  });
+});
+
+describe('a build that ADDs a URL', () => {
+  const dir = emptyDir();
+  const project = uniqueProject('buildurl');
+  const args = ['-f', join(dir, 'stack.yaml'), '-p', project, '--progress', 'plain'];
+  let body = 'one\n';
+  let server: Server;
+
+  before(async () => {
+    // Served on 127.0.0.1: the classic builder fetches an ADD URL from the engine's own process.
+    server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = (server.address() as AddressInfo).port;
+    writeFileSync(
+      join(dir, 'stack.yaml'),
+      ['services:', '  fetch:', '    build:', '      context: .', '      dockerfile_inline: |', '        FROM stack-test/busybox:1', `        ADD http://127.0.0.1:${port}/file.txt /file.txt`, '    command: ["sleep", "3600"]', ''].join('\n'),
+    );
+    const up = await runStack([...args, 'up', '-d']);
+    assert.equal(up.code, 0, describeRun(up));
+  });
+  after(async () => {
+    server.close();
+    await cleanupProject(project);
+    await removeImages([`${project}-fetch`]);
+  });
+
+  it('is built again by up --build, and the same image id recreates nothing', async () => {
+    const was = await idOf(project, 'fetch');
+    const imageWas = (await imageInfo(`${project}-fetch`)).id;
     const r = await runStack([...args, 'up', '-d', '--build']);
     assert.equal(r.code, 0, describeRun(r));
-    assert.match(r.stdout, new RegExp(`image ${project}-inline \\(rebuilt\\): requested \\(--build\\)`));
-    assert.equal((await imageInfo(`${project}-inline`)).id, imageWas, 'the builder cache gives the same image');
-    assert.deepEqual(await containerIds(project), was);
+    assert.match(r.stdout, new RegExp(`image ${project}-fetch \\(rebuilt\\): requested \\(--build\\)`));
+    assert.equal((await imageInfo(`${project}-fetch`)).id, imageWas, 'the builder cache gives the same image');
+    assert.equal(await idOf(project, 'fetch'), was);
+  });
+
+  it('gets what the URL serves now from up --build, and recreates the service', async () => {
+    body = 'two\n';
+    const was = await idOf(project, 'fetch');
+    const r = await runStack([...args, 'up', '-d', '--build']);
+    assert.equal(r.code, 0, describeRun(r));
+    const now = await idOf(project, 'fetch');
+    assert.notEqual(now, was);
+    assert.equal(await readIn(now, '/file.txt'), 'two');
+  });
+});
+
+describe('a build FROM an image with ONBUILD triggers', () => {
+  const dir = copyFixture('build-stack');
+  const project = uniqueProject('onbuild');
+  const base = `${project}-onbuild-base`;
+  const env = { ONBUILD_BASE: base };
+  const args = ['-f', join(dir, 'onbuild.yaml'), '-p', project, '--progress', 'plain'];
+
+  before(async () => {
+    const built = await runStack(['-f', join(dir, 'onbuild-base.yaml'), '-p', `${project}-base`, 'build'], { env });
+    assert.equal(built.code, 0, describeRun(built));
+    const up = await runStack([...args, 'up', '-d'], { env });
+    assert.equal(up.code, 0, describeRun(up));
+  });
+  after(async () => {
+    await cleanupProject(project);
+    await removeImages([`${project}-app`, base]);
+  });
+
+  it('counts the whole context, which the trigger copies: a changed file is a rebuild', async () => {
+    const unchanged = await runStack([...args, 'plan', '--detailed-exitcode'], { env });
+    assert.equal(unchanged.code, 0, describeRun(unchanged));
+    writeFileSync(join(dir, 'onbuild-ctx', 'a.txt'), 'second\n');
+    const plan = await runStack([...args, 'plan', '--detailed-exitcode'], { env });
+    assert.equal(plan.code, 2, describeRun(plan));
+    assert.match(plan.stdout, new RegExp(`~ image ${project}-app \\(rebuild\\): a.txt changed`));
   });
 });
 

@@ -89,13 +89,28 @@ describe('façade: up gets its images first', () => {
     assert.equal(formatPlan((await plan(upOptions(p, g))).plan), 'No changes.\n');
   });
 
-  it('a rebuild that gives the same image id recreates nothing', async () => {
+  it('up --build leaves an image built from the same inputs and base images alone, and recreates nothing', async () => {
     const p = project();
     const g = memoryGateway();
     await up(upOptions(p, g));
     const before = await containerIds(g);
     const again = await up(upOptions(p, g, { build: { policy: 'always' } }));
-    assert.equal(g.builds.length, 4);
+    assert.equal(g.builds.length, 2, 'no build after the first up');
+    assert.equal(again.imagePlan, undefined);
+    assert.equal(again.plan.operations.length, 0);
+    assert.deepEqual(await containerIds(g), before);
+  });
+
+  it('a rebuild that gives the same image id recreates nothing', async () => {
+    // An ADD of a URL is always sent again: what it fetches can change with no file changing.
+    const p = project();
+    writeFileSync(join(p.dir, 'other', 'Dockerfile'), `FROM ${IMAGE}\nADD http://127.0.0.1:9/x.txt /x.txt\n`);
+    const g = memoryGateway();
+    await up(upOptions(p, g));
+    const before = await containerIds(g);
+    const again = await up(upOptions(p, g, { build: { policy: 'always' } }));
+    assert.deepEqual(again.imagePlan?.operations.map((o) => o.id), ['build image demo-other']);
+    assert.equal(g.builds.length, 3);
     assert.equal(again.plan.operations.length, 0);
     assert.deepEqual(await containerIds(g), before);
   });

@@ -1,7 +1,9 @@
 // `stack build`: build the images of the services that have a `build:` section (all, or those
-// named), whether or not they changed, as `docker compose build` does. Services with identical
-// build sections are built once. Progress: a line per build step, then what was built; the
-// work is the façade's (src/stack/image-commands.ts).
+// named). Services with identical build sections are built once. Unlike `docker compose build`,
+// an image stack built from the same files, Dockerfile, args and base images is not sent to the
+// builder again (it would answer "cached" for every step): it is reported up to date, and
+// `--no-cache` or `--pull` builds anyway. Progress: a line per build step, then what was built;
+// the work is the façade's (src/stack/image-commands.ts).
 
 import type { Command } from 'commander';
 import { optionsOf } from '../options.js';
@@ -31,10 +33,12 @@ export function registerBuild(program: Command): Command {
       `
 Examples:
   stack build                         build every service that has a build section
-  stack build web --no-cache          rebuild web's image from scratch
+  stack build web --no-cache          rebuild web's image from scratch, even when up to date
   stack build --build-arg VERSION=2   override a build arg (its value is never printed)
   stack build --with-dependencies api build api and what it depends on
 
+An image built by stack from the same files, Dockerfile, args and base images is up to
+date and is not built again (--no-cache or --pull builds it anyway).
 \`stack up\` builds by itself when an image is missing or its build context changed.`,
     )
     .action(async (services: string[], _flags: BuildFlags, self: Command) => {
@@ -58,7 +62,13 @@ Examples:
           hooks,
         ),
       );
-      if (mode === 'json' || mode === 'quiet') return;
+      const current = result.built.filter((b) => b.how === 'up-to-date');
+      if (mode === 'quiet') return;
+      if (mode === 'json') {
+        for (const b of current) process.stdout.write(JSON.stringify({ type: 'image-up-to-date', at: Date.now(), service: b.service, image: b.image, ...(b.imageId !== undefined ? { imageId: b.imageId } : {}) }) + '\n');
+        return;
+      }
       if (result.built.length === 0) process.stderr.write('nothing to build: no selected service has a build section\n');
+      for (const b of current) process.stderr.write(`${b.service}: image ${b.image} is up to date (same files, Dockerfile, args and base images; --no-cache builds anyway)\n`);
     });
 }

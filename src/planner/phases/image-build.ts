@@ -144,5 +144,7 @@ function imageLabels(input: BuildOpInput): Record<string, string> {
   labels[COMPOSE.service] = input.service.name;
   labels[STACK.managed] = 'true';
   if (input.buildHash !== undefined) labels[STACK.buildHash] = input.buildHash;
+  const bases = input.inputs.buildBases?.[input.service.name];
+  if (input.buildHash !== undefined && bases !== undefined) labels[STACK.buildBases] = bases;
   return labels;
 }

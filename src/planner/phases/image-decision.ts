@@ -11,7 +11,9 @@
 //   unavailable  missing and no way to have it (pull_policy never, no build, --no-build...).
 //
 // The pull policies follow Compose (image/pull-policy.ts pullDecision); the rebuild is ours:
-// Compose never rebuilds on `up` when the context changed. An image that carries no build hash
+// Compose never rebuilds on `up` when the context changed. Also ours: `stack build` and
+// `up --build` use an image whose build would change nothing (upToDate) instead of sending the
+// context to the engine to hear that every step is cached. An image that carries no build hash
 // (pulled from a registry, or built by another tool) is used as it is: there is nothing to
 // compare, and Compose would use it too.
 
@@ -72,7 +74,7 @@ export function decideImage(ctx: ReconcileContext, service: ServiceSpec): ImageD
   const buildPolicy = buildPolicyOf(ctx, service.name);
   const buildable = service.build !== undefined && buildPolicy !== 'never';
   const forcedBuild = (cause: string): ImageDecision => ({ kind: 'build', reference, ...present, verb: imageId === undefined ? 'build' : 'rebuild', cause, changed: false });
-  if (buildable && buildPolicy === 'always') return forcedBuild('requested (--build)');
+  if (buildable && buildPolicy === 'always') return imageId !== undefined && upToDate(ctx, service, reference, imageId) ? { kind: 'use', reference, imageId } : forcedBuild('requested (--build)');
   if (buildable && inputs.pullFailed?.includes(reference)) return forcedBuild(`the pull of ${reference} failed`);
 
   const policy = policyMeaning(ctx, service);
@@ -137,17 +139,34 @@ function pullCause(ctx: ReconcileContext, reason: string): string {
  */
 function rebuildIfChanged(ctx: ReconcileContext, service: ServiceSpec, reference: string, imageId: string): ImageDecision | undefined {
   const inputs = ctx.options.images ?? {};
-  const labelled = ctx.observed.imageBuildHashes?.[reference] ?? labelOfTagless(ctx, reference);
+  const labelled = labelOf(ctx.observed.imageBuildHashes, reference);
   const now = inputs.buildHashes?.[service.name];
   if (labelled === undefined || now === undefined || labelled === now) return undefined;
   return { kind: 'build', reference, imageId, verb: 'rebuild', cause: changeText(inputs.buildChanges?.[service.name]), changed: true };
 }
 
-function labelOfTagless(ctx: ReconcileContext, reference: string): string | undefined {
-  const hashes = ctx.observed.imageBuildHashes;
-  if (hashes === undefined) return undefined;
-  const lastSegment = reference.slice(reference.lastIndexOf('/') + 1);
-  return !lastSegment.includes(':') && !reference.includes('@') ? hashes[`${reference}:latest`] : undefined;
+/**
+ * A build asked for (`stack build`, `up --build`) that would give the image present: it was
+ * built by stack from the same inputs (build hash) on the same base images (their ids now),
+ * its extra tags are still on it, and nothing asks the builder to look again (no-cache, pull)
+ * or reaches outside those inputs (an ADD of a URL). The builder would only answer "cached"
+ * for every step; a changed base, file, arg or Dockerfile builds.
+ */
+export function upToDate(ctx: ReconcileContext, service: ServiceSpec, reference: string, imageId: string): boolean {
+  const inputs = ctx.options.images ?? {};
+  const build = service.build;
+  if (build === undefined || inputs.noCache || inputs.pullBaseImages || build.noCache || build.pull || build.noCacheFilter.length > 0) return false;
+  if (inputs.buildFetchesUrls?.includes(service.name)) return false;
+  const hash = inputs.buildHashes?.[service.name];
+  const bases = inputs.buildBases?.[service.name];
+  if (hash === undefined || bases === undefined) return false;
+  if (labelOf(ctx.observed.imageBuildHashes, reference) !== hash || labelOf(ctx.observed.imageBuildBases, reference) !== bases) return false;
+  return build.tags.every((tag) => observedImageId(ctx.observed.images, tag) === imageId);
+}
+
+/** A label of the image by its reference (`busybox` is stored as `busybox:latest`). */
+function labelOf(labels: Readonly<Record<string, string>> | undefined, reference: string): string | undefined {
+  return labels === undefined ? undefined : observedImageId(labels, reference);
 }
 
 /** Files named in a cause, at most; more are counted. */

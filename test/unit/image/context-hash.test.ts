@@ -4,9 +4,10 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changedFiles, ContextHashSession, describeContextChange, hashContextSync, type ContextHashInput } from '../../../src/image/context-hash.js';
+import { ReadScope } from '../../../src/image/dockerfile-reads.js';
 import { context, edit, OLD_TIME, removeTrees, tempDir, writeFile, writeTree } from './tree.js';
 
 after(removeTrees);
@@ -284,5 +285,49 @@ describe('ContextHashSession', () => {
     assert.equal(session.walks, 1);
     assert.notEqual(a.hash, b.hash);
     assert.equal(b.hash, hash({ contextDir: dir, args: { A: '2' } }, cacheDir).hash);
+  });
+});
+
+describe('hashContext with the scope a Dockerfile reads', () => {
+  /** The scope of `COPY app /app` (image/dockerfile-reads.ts), as image/images.ts builds it. */
+  function scoped(dir: string, cacheDir: string | false, sources: readonly string[] = ['app']): ReturnType<typeof hashContextSync> {
+    return hashContextSync({ contextDir: dir }, { cacheDir, scope: { reads: new ReadScope(sources), sources } });
+  }
+
+  it('does not change when a file outside what the Dockerfile reads changes, and reads none of it', () => {
+    const { dir, cacheDir } = app();
+    writeTree(dir, { 'docs/a.md': 'a', 'docs/deep/b.md': 'b' });
+    const before = scoped(dir, cacheDir);
+    edit(join(dir, 'docs/a.md'), 'changed');
+    writeFile(join(dir, 'docs/new.md'), 'new');
+    const after = scoped(dir, cacheDir);
+    assert.equal(after.hash, before.hash);
+    assert.equal(after.directoriesRead, 2, 'the root and app: docs is never read');
+  });
+
+  it('changes when a file it reads changes, and when the Dockerfile changes', () => {
+    const { dir, cacheDir } = app();
+    const h0 = scoped(dir, cacheDir).hash;
+    edit(join(dir, 'app/index.html'), '<h1>HELLO</h1>');
+    const h1 = scoped(dir, cacheDir).hash;
+    assert.notEqual(h1, h0);
+    edit(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY app /srv\n');
+    assert.notEqual(scoped(dir, cacheDir).hash, h1);
+  });
+
+  it('is another hash than the whole context, and another for other sources', () => {
+    const { dir } = app();
+    assert.notEqual(scoped(dir, false).hash, hash({ contextDir: dir }, false).hash);
+    assert.notEqual(scoped(dir, false, ['app/index.html']).hash, scoped(dir, false).hash);
+  });
+
+  it('counts the whole context when a read path is a symbolic link (the builder follows it)', () => {
+    const { dir } = app();
+    writeTree(dir, { 'real/conf.txt': 'one' });
+    symlinkSync('real/conf.txt', join(dir, 'conf.txt'));
+    const linked = scoped(dir, false, ['conf.txt']);
+    assert.equal(linked.hash, hash({ contextDir: dir }, false).hash);
+    edit(join(dir, 'real/conf.txt'), 'two');
+    assert.notEqual(scoped(dir, false, ['conf.txt']).hash, linked.hash, 'a change behind the link is a change');
   });
 });

@@ -217,6 +217,56 @@ describe('images phase: rebuilding only what changed', () => {
     );
   });
 
+  describe('--build of an image built from the same inputs on the same base images', () => {
+    const bases = { buildBases: { web: 'd'.repeat(64), api: 'e'.repeat(64) } };
+    const current = { ...inputs, ...bases };
+    const services = [built('web'), built('api')];
+    const always = { policy: 'always' as const };
+
+    test('uses the image: the builder would only answer "cached"', () => {
+      assert.equal(text(services, upped(services, current), { images: current, build: always }), 'No changes.\n');
+    });
+
+    test('builds when a base image is another one now', () => {
+      const moved = { ...current, buildBases: { ...bases.buildBases, web: 'f'.repeat(64) } };
+      assert.equal(text(services, upped(services, current), { images: moved, build: always }), '~ image demo-web (rebuild): requested (--build)\nPlan: 1 to rebuild.\n');
+    });
+
+    test('builds when a base image is not present to compare', () => {
+      const unknown = { ...inputs, buildBases: { api: bases.buildBases.api } };
+      assert.equal(text(services, upped(services, current), { images: unknown, build: always }), '~ image demo-web (rebuild): requested (--build)\nPlan: 1 to rebuild.\n');
+    });
+
+    test('builds an image that carries no bases label (built before it was kept)', () => {
+      assert.match(text(services, upped(services, inputs), { images: current, build: always }), /Plan: 2 to rebuild/);
+    });
+
+    test('builds with --no-cache, --pull, or the build section\'s own no_cache or pull', () => {
+      const observed = upped(services, current);
+      assert.match(text(services, observed, { images: { ...current, noCache: true }, build: always }), /Plan: 2 to rebuild/);
+      assert.match(text(services, observed, { images: { ...current, pullBaseImages: true }, build: always }), /Plan: 2 to rebuild/);
+      const noCache = [built('web', 'web', { build: buildSpec('/src/web', { noCache: true }) }), built('api')];
+      assert.equal(text(noCache, observed, { images: current, build: always }), '~ image demo-web (rebuild): requested (--build)\nPlan: 1 to rebuild.\n');
+      const pull = [built('web'), built('api', 'api', { build: buildSpec('/src/api', { pull: true }) })];
+      assert.equal(text(pull, observed, { images: current, build: always }), '~ image demo-api (rebuild): requested (--build)\nPlan: 1 to rebuild.\n');
+    });
+
+    test('builds a Dockerfile that ADDs a URL: what it fetches may have changed', () => {
+      assert.equal(
+        text(services, upped(services, current), { images: { ...current, buildFetchesUrls: ['api'] }, build: always }),
+        '~ image demo-api (rebuild): requested (--build)\nPlan: 1 to rebuild.\n',
+      );
+    });
+
+    test('builds when one of its build.tags is no longer on the image', () => {
+      const tagged = [built('web', 'web', { build: buildSpec('/src/web', { tags: ['example/web:extra'] }) }), built('api')];
+      const observed = upped(tagged, current);
+      assert.equal(text(tagged, observed, { images: current, build: always }), 'No changes.\n');
+      const untagged = { ...observed, images: Object.fromEntries(Object.entries(observed.images).filter(([ref]) => ref !== 'example/web:extra')) };
+      assert.equal(text(tagged, untagged, { images: current, build: always }), '~ image demo-web (rebuild): requested (--build)\nPlan: 1 to rebuild.\n');
+    });
+  });
+
   test('a build that could not be hashed keeps its present image with a warning, and is a problem when it must be built', () => {
     const services = [built('web')];
     const broken = { buildHashErrors: { web: 'the build context /src/web does not exist' } };
