@@ -3,7 +3,10 @@
 //  A. `stack build` of a context whose 20,000-file node_modules is excluded by .dockerignore,
 //     against `DOCKER_BUILDKIT=0 docker build` of the same context (goal ≤ 1.1×);
 //  B. the no-op `up -d` of 10 services that all have `build:` contexts of 5,000 files, against
-//     the same 10 services with plain images (goal: within 60 ms).
+//     the same 10 services with plain images (goal: within 60 ms). Each Dockerfile COPYs one
+//     file, so only what it reads is hashed (image/dockerfile-reads.ts); a third series, whose
+//     Dockerfiles `COPY . /app` (the whole context, 50,000 files lstat'ed), is reported beside
+//     it as the worst case, with no goal.
 // Wall clock from spawn to exit of a fresh process; medians and minimums printed. Asserts
 // nothing. Needs `npm run build` first and the test image (scripts/test-image). Everything it
 // creates is named stackbenchimg<pid>* and removed at the end.
@@ -91,33 +94,42 @@ async function benchBuild() {
 
 async function benchNoop() {
   const built = join(root, 'built');
+  const whole = join(root, 'whole');
   const plain = join(root, 'plain');
   mkdirSync(built);
+  mkdirSync(whole);
   mkdirSync(plain);
   let builtYaml = 'services:\n';
   let plainYaml = 'services:\n';
   for (let s = 1; s <= 10; s++) {
-    const ctx = join(built, `s${s}`);
-    mkdirSync(ctx);
-    write(join(ctx, 'Dockerfile'), `FROM stack-test/busybox:1\nCOPY d0/f0.js /f0.js\nENV SERVICE=s${s}\n`);
-    manyFiles(ctx, 5_000);
+    for (const [root_, copy] of [[built, 'COPY d0/f0.js /f0.js'], [whole, 'COPY . /app']]) {
+      const ctx = join(root_, `s${s}`);
+      mkdirSync(ctx);
+      write(join(ctx, 'Dockerfile'), `FROM stack-test/busybox:1\n${copy}\nENV SERVICE=s${s}\n`);
+      manyFiles(ctx, 5_000);
+    }
     builtYaml += `  s${s}:\n    build: ./s${s}\n    command: ["sleep", "3600"]\n`;
     plainYaml += `  s${s}:\n    image: stack-test/busybox:1\n    command: ["sleep", "3600"]\n`;
   }
   write(join(built, 'stack.yaml'), builtYaml);
+  write(join(whole, 'stack.yaml'), builtYaml);
   write(join(plain, 'stack.yaml'), plainYaml);
   const up = (dir, project) => () => run(process.execPath, [stackBin, '-p', project, '--progress', 'quiet', 'up', '-d'], {}, dir);
-  log('B: first up of both stacks (10 builds)');
-  await up(built, `${id}b`)();
-  await up(plain, `${id}p`)();
-  await up(built, `${id}b`)(); // warm-up: a no-op for both, caches filled
-  await up(plain, `${id}p`)();
-  return alternate('B: no-op up, 10 services', [['build: contexts of 5,000 files', up(built, `${id}b`)], ['plain images', up(plain, `${id}p`)]]);
+  log('B: first up of the three stacks (20 builds)');
+  for (const [dir, p] of [[built, `${id}b`], [whole, `${id}w`], [plain, `${id}p`]]) {
+    await up(dir, p)();
+    await up(dir, p)(); // warm-up: a no-op, caches filled
+  }
+  return alternate('B: no-op up, 10 services', [
+    ['build: contexts of 5,000 files', up(built, `${id}b`)],
+    ['plain images', up(plain, `${id}p`)],
+    ['build: contexts of 5,000 files, COPY . /app', up(whole, `${id}w`)],
+  ]);
 }
 
 async function cleanup() {
-  for (const p of [`${id}b`, `${id}p`]) await run(process.execPath, [stackBin, '-p', p, 'down', '-t', '0']).catch((e) => log(e.message));
-  const images = [`${id}-stack`, `${id}-docker`, ...Array.from({ length: 10 }, (_, i) => `${id}b-s${i + 1}`)];
+  for (const p of [`${id}b`, `${id}w`, `${id}p`]) await run(process.execPath, [stackBin, '-p', p, 'down', '-t', '0']).catch((e) => log(e.message));
+  const images = [`${id}-stack`, `${id}-docker`, ...Array.from({ length: 10 }, (_, i) => [`${id}b-s${i + 1}`, `${id}w-s${i + 1}`]).flat()];
   await run('docker', ['rmi', '-f', ...images]).catch(() => undefined);
   rmSync(root, { recursive: true, force: true });
 }
@@ -129,7 +141,9 @@ try {
   const b = await benchNoop();
   const ratio = a['stack build'].median / a['DOCKER_BUILDKIT=0 docker build'].median;
   const delta = b['build: contexts of 5,000 files'].median - b['plain images'].median;
-  process.stdout.write(`${JSON.stringify({ load, runs: RUNS, build: a, noop: b, buildRatio: Number(ratio.toFixed(2)), noopDeltaMs: Math.round(delta) }, null, 2)}\n`);
+  const wholeDelta = b['build: contexts of 5,000 files, COPY . /app'].median - b['plain images'].median;
+  const result = { load, runs: RUNS, build: a, noop: b, buildRatio: Number(ratio.toFixed(2)), noopDeltaMs: Math.round(delta), noopWholeContextDeltaMs: Math.round(wholeDelta) };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await cleanup();
 }
