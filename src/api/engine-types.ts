@@ -114,6 +114,8 @@ export interface ObservedImage {
   readonly repoDigests?: readonly string[];
   /** ONBUILD instructions, which run in the builds FROM this image (inspect only, not lists). */
   readonly onBuild?: readonly string[];
+  /** The names of the ENV the image sets (inspect only): they win over a build's ARGs of the same name. */
+  readonly envNames?: readonly string[];
 }
 
 /** Detailed state from an inspect: what a list does not tell. */

@@ -479,7 +479,15 @@ export class DockerGateway implements EngineGateway, SwarmGateway {
     // Image references contain `/` and `:` and the engine routes `/images/{name:.*}/json`: keep them.
     const raw = await this.call<RawImage>({ operation: 'inspect', resource: { kind: 'image', name: ref } }, { method: 'GET', path: `/images/${encodeURI(ref)}/json` }, signal);
     const onBuild = raw.Config?.OnBuild ?? [];
-    return { id: raw.Id, repoTags: raw.RepoTags ?? [], labels: labelsOf(raw.Config?.Labels ?? raw.Labels), repoDigests: raw.RepoDigests ?? [], ...(onBuild.length > 0 ? { onBuild } : {}) };
+    const envNames = (raw.Config?.Env ?? []).map((pair) => pair.slice(0, pair.indexOf('=') >= 0 ? pair.indexOf('=') : pair.length));
+    return {
+      id: raw.Id,
+      repoTags: raw.RepoTags ?? [],
+      labels: labelsOf(raw.Config?.Labels ?? raw.Labels),
+      repoDigests: raw.RepoDigests ?? [],
+      ...(onBuild.length > 0 ? { onBuild } : {}),
+      ...(envNames.length > 0 ? { envNames } : {}),
+    };
   }
 
   /** `names` are image references (the engine's `reference` filter, OR-ed). */
@@ -1104,7 +1112,7 @@ interface RawImage {
   RepoTags?: string[] | null;
   RepoDigests?: string[] | null;
   Labels?: Record<string, string> | null;
-  Config?: { Labels?: Record<string, string> | null; OnBuild?: string[] | null };
+  Config?: { Labels?: Record<string, string> | null; OnBuild?: string[] | null; Env?: string[] | null };
 }
 
 /** Health and exit code from the status text of a list entry: `Up 3 seconds (healthy)`, `Exited (3) 2 seconds ago`. */

@@ -19,9 +19,10 @@
 // an unescaped `*`, `?` or `[` is a filepath.Match pattern over every path of the context, any
 // other a literal path (backslashes kept).
 //
-// What it cannot know, left to the caller: the ENV of an external base image also wins over an
-// ARG of the same name, and its ONBUILD triggers may COPY from the context; a symlink on a read
-// path makes the builder read its target as well.
+// What it cannot know alone: the ENV of an external base image also wins over an ARG of the
+// same name (the caller passes the names its base images set, `imageEnv`, and such a variable
+// counts as unresolved); its ONBUILD triggers may COPY from the context, and a symlink on a
+// read path makes the builder read its target as well (both left to the caller).
 
 import { cleanPath, isValidGlob } from './ignore-pattern.js';
 import { logicalLines, parserDirectives } from './base-images.js';
@@ -52,7 +53,7 @@ interface Stage {
   onbuildReads: boolean;
 }
 
-export function dockerfileReads(dockerfile: string, buildArgs: BuildArgs = {}): DockerfileReads {
+export function dockerfileReads(dockerfile: string, buildArgs: BuildArgs = {}, imageEnv: ReadonlySet<string> = new Set()): DockerfileReads {
   const directives = parserDirectives(dockerfile);
   const escape = directives.get('escape') === '`' ? '`' : '\\';
   let all = directives.has('syntax') || brokenContinuation(dockerfile, escape);
@@ -64,7 +65,9 @@ export function dockerfileReads(dockerfile: string, buildArgs: BuildArgs = {}): 
   let stage: Stage | undefined;
   const lookup: Lookup = (name) => {
     if (stage === undefined) return metaArgs.get(name);
-    return stage.env.has(name) ? stage.env.get(name) : stage.args.get(name);
+    if (stage.env.has(name)) return stage.env.get(name);
+    // A base image's ENV of that name wins over the ARG: its value is not ours to tell.
+    return imageEnv.has(name) ? undefined : stage.args.get(name);
   };
 
   for (const line of logicalLines(dockerfile)) {

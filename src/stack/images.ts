@@ -50,8 +50,8 @@ export interface ImageRunOptions {
   readonly baseImage?: BaseImageLookup;
 }
 
-/** A base image as the engine has it: its id and whether it carries ONBUILD triggers; undefined when absent. */
-export type BaseImageLookup = (reference: string) => Promise<{ readonly id: string; readonly onBuild: boolean } | undefined>;
+/** A base image as the engine has it: its id, whether it carries ONBUILD triggers, the ENV names it sets; undefined when absent. */
+export type BaseImageLookup = (reference: string) => Promise<{ readonly id: string; readonly onBuild: boolean; readonly envNames: readonly string[] } | undefined>;
 
 /** Base images looked up through the engine, each once per run. */
 export function engineBaseImages(gateway: EngineGateway): BaseImageLookup {
@@ -60,7 +60,7 @@ export function engineBaseImages(gateway: EngineGateway): BaseImageLookup {
     let found = seen.get(reference);
     if (!found) {
       found = gateway.inspectImage(reference).then(
-        (image) => ({ id: image.id, onBuild: (image.onBuild?.length ?? 0) > 0 }),
+        (image) => ({ id: image.id, onBuild: (image.onBuild?.length ?? 0) > 0, envNames: image.envNames ?? [] }),
         () => undefined,
       );
       seen.set(reference, found);
@@ -243,10 +243,10 @@ async function hashBuilds(model: StackModel, options: ImageRunOptions): Promise<
       };
       const resolved = resolveBuildContext(input);
       const dockerfile = resolved.dockerfile.kind === 'generated' ? resolved.dockerfile.content.toString('utf8') : readFileSync(resolved.dockerfile.absPath, 'utf8');
-      const reads = dockerfileReads(dockerfile, args);
-      if (reads.fetchesUrls) fetchesUrls.push(service.name);
       const from = baseImages(dockerfile, args);
       const found = await Promise.all(from.map(lookup));
+      const reads = dockerfileReads(dockerfile, args, new Set(found.flatMap((b) => b?.envNames ?? [])));
+      if (reads.fetchesUrls) fetchesUrls.push(service.name);
       // An absent base (pulled by the build) counts as one without triggers: were it to have
       // some, the next plan sees them and hashes the whole context, one rebuild later.
       const triggers = found.some((b) => b?.onBuild === true);

@@ -91,6 +91,13 @@ test('ENV declared earlier in the stage is expanded, in both its forms, and wins
   assert.deepEqual(sources(dockerfile, { SRC: 'from-build-arg' }), ['from-env', 'x y', 'old form']);
 });
 
+test("an ARG that a base image's ENV of the same name overrides cannot be told, and answers all", () => {
+  const dockerfile = ['FROM python:3', 'ARG APP_DIR=src', 'COPY ${APP_DIR} /app'].join('\n');
+  assert.deepEqual(dockerfileReads(dockerfile, {}, new Set(['PATH'])).sources, ['src']);
+  assert.equal(dockerfileReads(dockerfile, {}, new Set(['APP_DIR'])).sources, 'all');
+  assert.deepEqual(dockerfileReads(['FROM python:3', 'ENV APP_DIR=lib', 'COPY ${APP_DIR} /app'].join('\n'), {}, new Set(['APP_DIR'])).sources, ['lib'], 'its own ENV is known');
+});
+
 test('the values of one ENV are expanded with the variables from before it', () => {
   assert.deepEqual(sources(['FROM busybox', 'ENV A=old', 'ENV A=new B=$A', 'COPY $B /d']), ['old']);
 });
