@@ -247,8 +247,9 @@ async function hashBuilds(model: StackModel, options: ImageRunOptions): Promise<
       const found = await Promise.all(from.map(lookup));
       const reads = dockerfileReads(dockerfile, args, new Set(found.flatMap((b) => b?.envNames ?? [])));
       if (reads.fetchesUrls) fetchesUrls.push(service.name);
-      // An absent base (pulled by the build) counts as one without triggers: were it to have
-      // some, the next plan sees them and hashes the whole context, one rebuild later.
+      // An absent base (pulled by the build) counts as one without triggers or ENV: were it to
+      // have some that matter, the next plan sees them and hashes the whole context, one
+      // rebuild later (never one missed: an absent base means a build now anyway).
       const triggers = found.some((b) => b?.onBuild === true);
       if (found.every((b) => b !== undefined)) bases[service.name] = basesDigest(from, found.map((b) => b!.id));
       const scope = reads.sources !== 'all' && !triggers ? { reads: new ReadScope(reads.sources), sources: reads.sources } : undefined;
