@@ -3,8 +3,9 @@
 // reconcile: the content hashes, pull times and clock come in `images`.
 //
 //   build  every service with a `build:` section is built (services with identical builds once,
-//          the image tagged for the others), whatever the state of its image: what Compose's
-//          `build` does. Services without one are left out.
+//          the image tagged for the others), but for an image that is up to date (built by
+//          stack from the same inputs on the same base images: image-decision.ts upToDate),
+//          which is listed as such. Services without one are left out.
 //   pull   what `docker compose pull` does (image/pull-policy.ts pullCommandDecision): services
 //          without `image:` have nothing to pull; pull_policy never and build skip; a tag that
 //          is present is pulled again only when it is `latest` (it moves).
@@ -36,9 +37,18 @@ export interface SkippedImage {
   readonly reason: string;
 }
 
+/** A service `build` leaves alone: its image is up to date. */
+export interface CurrentImage {
+  readonly service: string;
+  readonly image: string;
+  readonly imageId: string;
+}
+
 export interface ImageCommandPlan {
   readonly plan: Plan;
   readonly skipped: readonly SkippedImage[];
+  /** `build` only: the services whose image is up to date. */
+  readonly upToDate: readonly CurrentImage[];
 }
 
 export function planImageCommand(model: StackModel, observed: ObservedState, request: ImageCommandRequest): ImageCommandPlan {
@@ -49,8 +59,15 @@ export function planImageCommand(model: StackModel, observed: ObservedState, req
     ...(request.command === 'build' ? { build: { policy: 'always' } } : {}),
   });
   const skipped: SkippedImage[] = [];
+  const upToDate: CurrentImage[] = [];
   if (request.command === 'build') {
-    new ImagePhase(ctx).plan(services.filter((s) => s.build !== undefined), new Set());
+    const phase = new ImagePhase(ctx);
+    const built = services.filter((s) => s.build !== undefined);
+    phase.plan(built, new Set());
+    for (const service of built) {
+      const d = phase.decision(service);
+      if (d.kind === 'use') upToDate.push({ service: service.name, image: d.reference, imageId: d.imageId });
+    }
   } else if (request.command === 'pull') {
     planPulls(ctx, services, skipped);
   } else {
@@ -58,7 +75,7 @@ export function planImageCommand(model: StackModel, observed: ObservedState, req
   }
   if (ctx.problems.length > 0) throw problemError(ctx.problems);
   const secrets = [...model.secretValues, ...Object.values(request.images?.buildArgs ?? {})];
-  return { plan: { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues, secrets) }, skipped };
+  return { plan: { projectName: model.projectName, operations: ctx.builder.build(), warnings: dedupeWarnings(ctx.warnings), sensitive: new SensitiveValues(model.sensitiveValues, secrets) }, skipped, upToDate };
 }
 
 type Ctx = ReturnType<typeof reconcileContext>;

@@ -4,11 +4,8 @@
 // touched. No project lock: like Compose's, these commands change images only, which the lock
 // does not cover (and `watch` rebuilds through `up`, under its lock).
 
-import type { ObservedState } from '../api/observed.js';
-import { serviceImageName } from '../model/image-name.js';
-import { observedImageId } from '../planner/phases/image-decision.js';
 import type { Plan } from '../planner/types.js';
-import type { SkippedImage } from '../planner/image-commands.js';
+import type { CurrentImage, SkippedImage } from '../planner/image-commands.js';
 import type { StackModel } from '../model/types.js';
 import { UsageError } from '../errors.js';
 import { applyPlan, executePlan } from './apply.js';
@@ -90,10 +87,9 @@ interface Prepared {
   readonly model: StackModel;
   readonly connection: EngineConnection;
   readonly images: ImageRun;
-  readonly observed: ObservedState;
-  readonly services: readonly string[];
   readonly plan: Plan;
   readonly skipped: readonly SkippedImage[];
+  readonly upToDate: readonly CurrentImage[];
 }
 
 /** Load, connect, hash, observe, plan: what the three commands share. */
@@ -121,8 +117,8 @@ async function prepare(
   });
   const observed = await observeProject(connection, model.projectName, model, undefined, hooks);
   const { planImageCommand } = await import('../planner/image-commands.js');
-  const { plan, skipped } = planImageCommand(model, observed, { command, services, images: await images.inputs(observed) });
-  return { model, connection, images, observed, services, plan, skipped };
+  const { plan, skipped, upToDate } = planImageCommand(model, observed, { command, services, images: await images.inputs(observed) });
+  return { model, connection, images, plan, skipped, upToDate };
 }
 
 /** `stack build`: builds the services' images (all with a build section, or those named). */
@@ -154,24 +150,9 @@ export async function build(options: BuildOptions, hooks: RunHooks = {}): Promis
         ...(outcome.durationMs !== undefined ? { durationMs: outcome.durationMs } : {}),
       });
     }
-    built.push(...upToDate(prepared));
+    for (const current of prepared.upToDate) built.push({ ...current, how: 'up-to-date' });
     return { model, plan: prepared.plan, built, durationMs: applied.durationMs };
   });
-}
-
-/** The services with a build section that the plan leaves alone: their images are up to date. */
-function upToDate(prepared: Prepared): BuiltImage[] {
-  const planned = new Set(prepared.plan.operations.flatMap((o) => (o.kind === 'image.build' || o.kind === 'image.tag' ? [o.image] : [])));
-  const out: BuiltImage[] = [];
-  for (const name of prepared.services) {
-    const service = prepared.model.services[name];
-    if (service?.build === undefined) continue;
-    const image = serviceImageName(prepared.model.projectName, service);
-    if (planned.has(image)) continue;
-    const imageId = observedImageId(prepared.observed.images, image);
-    out.push({ service: name, image, how: 'up-to-date', ...(imageId !== undefined ? { imageId } : {}) });
-  }
-  return out;
 }
 
 /** `stack pull`: pulls the services' images as `docker compose pull` decides. */
